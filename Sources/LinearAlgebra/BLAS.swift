@@ -1,0 +1,77 @@
+import COpenBLAS
+
+/// Thin, shape-checked wrappers over the CBLAS routines Tessera uses (row-major throughout).
+public enum BLAS {
+    /// `C = alpha · op(A) · op(B) + beta · C` (`cblas_sgemm`), where op transposes when asked.
+    public static func gemm(_ a: DenseMatrix, transposeA: Bool = false,
+                            _ b: DenseMatrix, transposeB: Bool = false,
+                            alpha: Float = 1, beta: Float = 0, into c: inout DenseMatrix) throws {
+        let m = transposeA ? a.columnCount : a.rowCount
+        let kA = transposeA ? a.rowCount : a.columnCount
+        let kB = transposeB ? b.columnCount : b.rowCount
+        let n = transposeB ? b.rowCount : b.columnCount
+        guard kA == kB, c.rowCount == m, c.columnCount == n else {
+            throw LinearAlgebraError.shapeMismatch("gemm: op(A) is \(m)×\(kA), op(B) is \(kB)×\(n), C is \(c.rowCount)×\(c.columnCount)")
+        }
+        guard m > 0, n > 0 else { return }
+        if kA == 0 {
+            for t in c.values.indices { c.values[t] *= beta }
+            return
+        }
+        a.values.withUnsafeBufferPointer { av in
+            b.values.withUnsafeBufferPointer { bv in
+                c.values.withUnsafeMutableBufferPointer { cv in
+                    cblas_sgemm(CblasRowMajor,
+                                transposeA ? CblasTrans : CblasNoTrans,
+                                transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(kA), alpha,
+                                av.baseAddress, Int32(max(1, a.columnCount)),
+                                bv.baseAddress, Int32(max(1, b.columnCount)),
+                                beta, cv.baseAddress, Int32(max(1, n)))
+                }
+            }
+        }
+    }
+
+    /// `op(A) · op(B)` as a new matrix.
+    public static func product(_ a: DenseMatrix, transposeA: Bool = false,
+                               _ b: DenseMatrix, transposeB: Bool = false) throws -> DenseMatrix {
+        var c = DenseMatrix(rowCount: transposeA ? a.columnCount : a.rowCount,
+                            columnCount: transposeB ? b.rowCount : b.columnCount)
+        try gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
+        return c
+    }
+
+    /// The Gram matrix `AᵀA` (k×k for an n×k A) through `cblas_ssyrk`, both triangles filled.
+    /// With `transpose: false` it returns `AAᵀ` instead.
+    public static func gram(_ a: DenseMatrix, transpose: Bool = true) -> DenseMatrix {
+        let size = transpose ? a.columnCount : a.rowCount
+        let inner = transpose ? a.rowCount : a.columnCount
+        var c = DenseMatrix(rowCount: size, columnCount: size)
+        guard size > 0, inner > 0 else { return c }
+        a.values.withUnsafeBufferPointer { av in
+            c.values.withUnsafeMutableBufferPointer { cv in
+                cblas_ssyrk(CblasRowMajor, CblasUpper, transpose ? CblasTrans : CblasNoTrans,
+                            Int32(size), Int32(inner), 1, av.baseAddress, Int32(max(1, a.columnCount)),
+                            0, cv.baseAddress, Int32(size))
+            }
+        }
+        for i in 0..<size {
+            for j in 0..<i { c[i, j] = c[j, i] }
+        }
+        return c
+    }
+
+    /// The dot product `x · y` (`cblas_sdot`).
+    public static func dot(_ x: [Float], _ y: [Float]) -> Float {
+        precondition(x.count == y.count, "dot: vectors of different lengths")
+        guard !x.isEmpty else { return 0 }
+        return cblas_sdot(Int32(x.count), x, 1, y, 1)
+    }
+
+    /// The Euclidean norm `‖x‖` (`cblas_snrm2`, which guards against overflow).
+    public static func norm(_ x: [Float]) -> Float {
+        guard !x.isEmpty else { return 0 }
+        return cblas_snrm2(Int32(x.count), x, 1)
+    }
+}

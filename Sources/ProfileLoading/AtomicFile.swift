@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes files so that a failed run never leaves a half-written one: bytes go to a temporary
+/// file beside the target, which is renamed over it only when complete.
+public enum AtomicFile {
+    /// Writes `data` to `path` atomically, creating parent folders.
+    public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { output in try output.write(data) }
+    }
+
+    /// Writes `text` as UTF-8 to `path` atomically.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
+
+    /// Streams into a temporary file through `body`, then renames it to `path`. If `body` throws,
+    /// the temporary file is removed and `path` is left as it was.
+    public static func write(to path: String, _ body: (FileOutput) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
+        let output = FileOutput(descriptor: fd, path: path)
+        do {
+            try body(output)
+            try output.flush()
+            guard Glibc.close(fd) == 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
+        } catch {
+            Glibc.close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw AtomicFileError(path: path, reason: reason)
+        }
+    }
+}
+
+public struct AtomicFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
+}
+
+/// A buffered output file used inside `AtomicFile.write(to:_:)`.
+public final class FileOutput {
+    private let descriptor: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    private static let capacity = 1 << 20
+    /// Bytes written so far (including buffered ones).
+    public private(set) var offset = 0
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+        buffer.reserveCapacity(Self.capacity)
+    }
+
+    public func write(_ text: String) throws { try write(Data(text.utf8)) }
+
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        offset += bytes.count
+        if buffer.count + bytes.count <= Self.capacity {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        try flush()
+        try writeAll(bytes)
+    }
+
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFileError(path: path, reason: String(cString: strerror(errno)))
+            }
+            done += n
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/// Merges parsed blocks, in file order, into global ids: the vocabulary (normalised interests in
+/// order of first use), profiles (by id, merging or rejecting repeats), entries, tags, attributes,
+/// rejects and line counts.
+struct AudienceBuilder {
+    var interestNames: [String] = []
+    var interestIndex: [String: Int32] = [:]
+    var profileIds: [String] = []
+    var profileIndex: [String: Int32] = [:]
+    /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
+    var profileFirstSeen: [(file: Int32, line: Int)] = []
+
+    var entryColumn: [Int32] = []
+    var entryWeight: [Float] = []
+    /// While every record adds to the newest profile, entries are grouped by profile already and
+    /// `rowEnd` marks where each profile's entries end; otherwise `entryProfile` says whose each is.
+    var rowEnd: [Int] = []
+    var entryProfile: [Int32]? = nil
+
+    var tagNames: [String] = []
+    var tagIndex: [String: Int32] = [:]
+    var tagProfile: [Int32] = []
+    var tagValue: [Int32] = []
+    var attributeKeys: [String] = []
+    var attributeKeyIndex: [String: Int32] = [:]
+    var attributeProfile: [Int32] = []
+    var attributeKey: [Int32] = []
+    var attributeValue: [String] = []
+
+    var rejects: [Reject] = []
+    var report = LoadReport()
+
+    var isGrouped: Bool { entryProfile == nil }
+
+    /// Merges one block whose first line is line `firstLine` (1-based) of file `file`.
+    mutating func merge(_ block: ParsedBlock, file: Int, firstLine: Int, format: InputFormat, settings: LoaderSettings) throws {
+        let path = report.files[file].path
+        var interestMap = [Int32](repeating: -2, count: block.interests.count)
+        var idMap = [Int32](repeating: -1, count: block.ids.count)
+        var tagMap = [Int32](repeating: -1, count: block.tags.count)
+        var keyMap = [Int32](repeating: -1, count: block.attributeKeys.count)
+        var blockRejects: [Reject] = block.rejects.map {
+            Reject(file: path, line: firstLine + Int($0.line), kind: $0.kind, reason: $0.reason, excerpt: $0.excerpt)
+        }
+        var duplicateRejects = 0
+        var tagCursor = 0, attributeCursor = 0
+
+        var entryStart = 0
+        for r in 0..<block.recordLine.count {
+            let entryEnd = block.recordEntryEnd[r]
+            defer { entryStart = entryEnd }
+            let line = firstLine + Int(block.recordLine[r])
+            let local = Int(block.recordId[r])
+            var profile = idMap[local]
+            var created = false
+            if profile < 0 {
+                let id = block.ids.string(of: local)
+                if let existing = profileIndex[id] {
+                    profile = existing
+                } else {
+                    profile = Int32(profileIds.count)
+                    profileIds.append(id)
+                    profileIndex[id] = profile
+                    profileFirstSeen.append((Int32(file), line))
+                    if isGrouped { rowEnd.append(entryColumn.count) }
+                    created = true
+                }
+                idMap[local] = profile
+            }
+            if format == .jsonl && !created {
+                let first = profileFirstSeen[Int(profile)]
+                let firstPlace = Int(first.file) == file ? "line \(first.line)" : "\(report.files[Int(first.file)].path):\(first.line)"
+                if settings.duplicates == .reject {
+                    let reject = Reject(file: path, line: line, kind: "duplicate-id",
+                                        reason: "duplicate id '\(RejectExcerpt.sanitize(profileIds[Int(profile)]))' (first seen at \(firstPlace))",
+                                        excerpt: "")
+                    blockRejects.append(reject)
+                    duplicateRejects += 1
+                    while tagCursor < block.tagRecord.count, block.tagRecord[tagCursor] == Int32(r) { tagCursor += 1 }
+                    while attributeCursor < block.attributeRecord.count, block.attributeRecord[attributeCursor] == Int32(r) { attributeCursor += 1 }
+                    continue
+                }
+                report.duplicateLinesMerged += 1
+            }
+            if isGrouped && Int(profile) != profileIds.count - 1 { ungroup() }
+            for e in entryStart..<entryEnd {
+                let li = Int(block.entryInterest[e])
+                var column = interestMap[li]
+                if column == -2 {
+                    let name = block.normalizedInterests[li]
+                    if name.isEmpty {
+                        column = -1
+                    } else if let existing = interestIndex[name] {
+                        column = existing
+                    } else {
+                        column = Int32(interestNames.count)
+                        interestNames.append(name)
+                        interestIndex[name] = column
+                    }
+                    interestMap[li] = column
+                }
+                if column < 0 { report.emptyInterestsDropped += 1; continue }
+                entryColumn.append(column)
+                entryWeight.append(block.entryWeight[e])
+                entryProfile?.append(profile)
+            }
+            if isGrouped { rowEnd[Int(profile)] = entryColumn.count }
+            while tagCursor < block.tagRecord.count, block.tagRecord[tagCursor] == Int32(r) {
+                let lt = Int(block.tagValue[tagCursor])
+                if tagMap[lt] < 0 {
+                    let name = block.tags.string(of: lt)
+                    if let existing = tagIndex[name] { tagMap[lt] = existing } else {
+                        tagMap[lt] = Int32(tagNames.count)
+                        tagIndex[name] = tagMap[lt]
+                        tagNames.append(name)
+                    }
+                }
+                tagProfile.append(profile)
+                tagValue.append(tagMap[lt])
+                tagCursor += 1
+            }
+            while attributeCursor < block.attributeRecord.count, block.attributeRecord[attributeCursor] == Int32(r) {
+                let lk = Int(block.attributeKey[attributeCursor])
+                if keyMap[lk] < 0 {
+                    let name = block.attributeKeys.string(of: lk)
+                    if let existing = attributeKeyIndex[name] { keyMap[lk] = existing } else {
+                        keyMap[lk] = Int32(attributeKeys.count)
+                        attributeKeyIndex[name] = keyMap[lk]
+                        attributeKeys.append(name)
+                    }
+                }
+                attributeProfile.append(profile)
+                attributeKey.append(keyMap[lk])
+                attributeValue.append(block.attributeValue[attributeCursor])
+                attributeCursor += 1
+            }
+        }
+
+        if duplicateRejects > 0 { blockRejects.sort { $0.line < $1.line } }
+        if settings.strict, let first = blockRejects.first {
+            throw LoadError.badRecord(file: first.file, line: first.line, reason: first.reason)
+        }
+        for reject in blockRejects { report.rejectsByKind[reject.kind, default: 0] += 1 }
+        rejects.append(contentsOf: blockRejects)
+
+        let loaded = block.recordLine.count - duplicateRejects
+        report.files[file].lines += block.lineCount
+        report.files[file].loaded += loaded
+        report.files[file].rejected += blockRejects.count
+        report.files[file].blank += block.blankLines
+        report.files[file].header += block.headerLines
+    }
+
+    /// Switches from grouped entries to explicit per-entry profiles (records arrived out of order).
+    private mutating func ungroup() {
+        var owners = [Int32]()
+        owners.reserveCapacity(entryColumn.count + entryColumn.count / 4)
+        var start = 0
+        for (profile, end) in rowEnd.enumerated() {
+            owners.append(contentsOf: repeatElement(Int32(profile), count: end - start))
+            start = end
+        }
+        entryProfile = owners
+        rowEnd = []
+    }
+}

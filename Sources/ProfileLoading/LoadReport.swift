@@ -1,0 +1,64 @@
+/// Counts for one input file. `lines == loaded + rejected + blank + header`.
+public struct FileLoadReport: Sendable, Codable, Equatable {
+    public var path: String
+    public var format: InputFormat
+    public var bytes: Int
+    public var gzip: Bool
+    public var lines = 0
+    public var loaded = 0
+    public var rejected = 0
+    public var blank = 0
+    public var header = 0
+}
+
+/// The account of a load: every line read is loaded, rejected, blank or a header.
+public struct LoadReport: Sendable, Codable, Equatable {
+    public var files: [FileLoadReport] = []
+    public var linesRead = 0
+    public var linesLoaded = 0
+    public var linesRejected = 0
+    public var blankLines = 0
+    public var headerLines = 0
+    /// Distinct profiles loaded (after merging repeated ids), empty ones included.
+    public var profiles = 0
+    /// Profiles with at least one interest after pruning: the rows of the matrix (`profiles - emptyProfiles`).
+    public var rows = 0
+    /// Profiles with no interest left (empty in the input or emptied by pruning): kept out of fitting.
+    public var emptyProfiles = 0
+    /// Lines whose id had been seen before and were merged into that profile.
+    public var duplicateLinesMerged = 0
+    /// Distinct interests seen before pruning.
+    public var interestsSeen = 0
+    /// Interests in the vocabulary after pruning: the columns of the matrix.
+    public var interests = 0
+    public var prunedMinDocumentFrequency = 0
+    public var prunedMaxDocumentFrequency = 0
+    public var prunedVocabularyLimit = 0
+    /// Interest occurrences whose normalised text was empty (dropped).
+    public var emptyInterestsDropped = 0
+    public var nonzeros = 0
+    /// Rejected lines by kind (`malformed-json`, `invalid-utf8`, …).
+    public var rejectsByKind: [String: Int] = [:]
+    public var seconds: Double = 0
+    /// Seconds per loading stage: `read`, `parse` (parallel), `merge`, `assemble`.
+    public var stageSeconds: [String: Double] = [:]
+
+    /// Whether the accounting holds: read = loaded + rejected + blank + header, per file and in total.
+    public var isBalanced: Bool {
+        linesRead == linesLoaded + linesRejected + blankLines + headerLines
+            && files.allSatisfy { $0.lines == $0.loaded + $0.rejected + $0.blank + $0.header }
+    }
+}
+
+/// One rejected line.
+public struct Reject: Sendable, Codable, Equatable {
+    public var file: String
+    /// 1-based line number in the file.
+    public var line: Int
+    /// A stable category: `malformed-json`, `wrong-type`, `missing-id`, `missing-interests`,
+    /// `invalid-utf8`, `line-too-long`, `truncated`, `duplicate-id`, `bad-weight`, `bad-fields`.
+    public var kind: String
+    public var reason: String
+    /// The start of the line, control characters replaced.
+    public var excerpt: String
+}

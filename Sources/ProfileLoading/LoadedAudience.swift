@@ -1,0 +1,77 @@
+import LinearAlgebra
+
+/// The interests that are the matrix columns, with how many profiles follow each.
+public struct Vocabulary: Sendable, Equatable {
+    /// Normalised interest text, by column.
+    public var interests: [String]
+    /// Number of loaded profiles with each interest (after pruning, before weighting).
+    public var documentFrequencies: [Int32]
+
+    public init(interests: [String], documentFrequencies: [Int32]) {
+        self.interests = interests
+        self.documentFrequencies = documentFrequencies
+    }
+
+    public var count: Int { interests.count }
+
+    /// Column of an interest given in its normalised form.
+    public func index() -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: interests.enumerated().map { ($1, $0) })
+    }
+}
+
+/// Relationship tags (prospect, customer, lapsed, …) per profile, in CSR form.
+public struct ProfileTags: Sendable, Equatable {
+    /// Tag names by index.
+    public var names: [String]
+    /// Row i's tags are `values[rowStart[i]..<rowStart[i + 1]]`, sorted, unique.
+    public var rowStart: [Int]
+    public var values: [Int32]
+
+    public init(names: [String], rowStart: [Int], values: [Int32]) {
+        self.names = names
+        self.rowStart = rowStart
+        self.values = values
+    }
+
+    public func tags(ofRow i: Int) -> [String] {
+        values[rowStart[i]..<rowStart[i + 1]].map { names[Int($0)] }
+    }
+}
+
+/// Other fields of JSON profiles (strings decoded, other values as JSON text), in CSR form.
+public struct ProfileAttributes: Sendable, Equatable {
+    public var keys: [String]
+    public var rowStart: [Int]
+    public var keyIndex: [Int32]
+    public var values: [String]
+
+    public init(keys: [String], rowStart: [Int], keyIndex: [Int32], values: [String]) {
+        self.keys = keys
+        self.rowStart = rowStart
+        self.keyIndex = keyIndex
+        self.values = values
+    }
+
+    public func attributes(ofRow i: Int) -> [String: String] {
+        var result: [String: String] = [:]
+        for p in rowStart[i]..<rowStart[i + 1] { result[keys[Int(keyIndex[p])]] = values[p] }
+        return result
+    }
+}
+
+/// The result of a load: the weighted profile matrix and everything needed to explain it.
+public struct LoadedAudience: Sendable {
+    /// Rows: profiles with at least one interest; columns: the vocabulary; values: weighted.
+    public var matrix: CSRMatrix
+    public var vocabulary: Vocabulary
+    /// Profile id of each row.
+    public var profileIds: [String]
+    public var tags: ProfileTags
+    public var attributes: ProfileAttributes
+    /// Ids of profiles left with no interest (kept out of the matrix).
+    public var emptyProfileIds: [String]
+    public var rejects: [Reject]
+    public var report: LoadReport
+    public var settings: LoaderSettings
+}

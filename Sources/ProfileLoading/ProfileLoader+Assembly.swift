@@ -1,0 +1,273 @@
+import Foundation
+import LinearAlgebra
+
+extension ProfileLoader {
+    /// Turns merged entries into the final matrix: group by profile, sort and combine repeated
+    /// interests within a row, prune the vocabulary, set empty profiles aside, weight, normalise.
+    static func assemble(_ builder: consuming AudienceBuilder, settings: LoaderSettings) throws -> LoadedAudience {
+        var report = builder.report
+        let profileCount = builder.profileIds.count
+        var rowStart: [Int]
+        var columns: [Int32]
+        var values: [Float]
+        if let owners = builder.entryProfile {
+            (rowStart, columns, values) = groupByProfile(owners: owners, columns: builder.entryColumn,
+                                                         values: builder.entryWeight, profileCount: profileCount)
+            builder.entryProfile = nil
+        } else {
+            rowStart = [0] + builder.rowEnd
+            columns = builder.entryColumn
+            values = builder.entryWeight
+        }
+        builder.entryColumn = []
+        builder.entryWeight = []
+        sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values)
+
+        // Document frequencies and pruning.
+        let seen = builder.interestNames.count
+        var df = [Int32](repeating: 0, count: seen)
+        for c in columns { df[Int(c)] += 1 }
+        var keep = [Bool](repeating: true, count: seen)
+        let maxDF = Int((settings.maxDocumentFrequency * Double(profileCount)).rounded(.down))
+        for j in 0..<seen {
+            if Int(df[j]) < settings.minDocumentFrequency {
+                keep[j] = false; report.prunedMinDocumentFrequency += 1
+            } else if settings.maxDocumentFrequency < 1, Int(df[j]) > maxDF {
+                keep[j] = false; report.prunedMaxDocumentFrequency += 1
+            }
+        }
+        if let limit = settings.maxVocabularySize {
+            let kept = (0..<seen).filter { keep[$0] }
+            if kept.count > limit {
+                let ranked = kept.sorted { df[$0] != df[$1] ? df[$0] > df[$1] : $0 < $1 }
+                for j in ranked[limit...] { keep[j] = false }
+                report.prunedVocabularyLimit = kept.count - limit
+            }
+        }
+        var newColumn = [Int32](repeating: -1, count: seen)
+        var interests: [String] = []
+        var keptDF: [Int32] = []
+        for j in 0..<seen where keep[j] {
+            newColumn[j] = Int32(interests.count)
+            interests.append(builder.interestNames[j])
+            keptDF.append(df[j])
+        }
+        builder.interestNames = []
+
+        // Drop pruned columns and empty rows in one compaction pass.
+        var rowMap = [Int32](repeating: -1, count: profileCount)
+        var newRowStart = [0]
+        newRowStart.reserveCapacity(profileCount + 1)
+        var profileIds: [String] = []
+        profileIds.reserveCapacity(profileCount)
+        var emptyIds: [String] = []
+        var write = 0
+        let pruning = interests.count < seen
+        for i in 0..<profileCount {
+            let rowBegin = write
+            for p in rowStart[i]..<rowStart[i + 1] {
+                let c = pruning ? newColumn[Int(columns[p])] : columns[p]
+                if c < 0 { continue }
+                columns[write] = c
+                values[write] = values[p]
+                write += 1
+            }
+            if write == rowBegin {
+                emptyIds.append(builder.profileIds[i])
+            } else {
+                rowMap[i] = Int32(profileIds.count)
+                profileIds.append(builder.profileIds[i])
+                newRowStart.append(write)
+            }
+        }
+        columns.removeSubrange(write...)
+        values.removeSubrange(write...)
+        builder.profileIds = []
+
+        let rows = profileIds.count
+        var matrix = CSRMatrix(unchecked: rows, columnCount: interests.count, rowStart: newRowStart, columns: columns, values: values)
+        applyWeighting(settings.weighting, to: &matrix, documentFrequencies: keptDF)
+        if settings.normalizeRows { matrix.normalizeRows() }
+
+        let tags = buildTags(builder, rowMap: rowMap, rows: rows)
+        let attributes = buildAttributes(builder, rowMap: rowMap, rows: rows)
+
+        report.linesRead = report.files.reduce(0) { $0 + $1.lines }
+        report.linesLoaded = report.files.reduce(0) { $0 + $1.loaded }
+        report.linesRejected = report.files.reduce(0) { $0 + $1.rejected }
+        report.blankLines = report.files.reduce(0) { $0 + $1.blank }
+        report.headerLines = report.files.reduce(0) { $0 + $1.header }
+        report.profiles = rows + emptyIds.count
+        report.rows = rows
+        report.emptyProfiles = emptyIds.count
+        report.interestsSeen = seen
+        report.interests = interests.count
+        report.nonzeros = matrix.nonzeroCount
+        return LoadedAudience(matrix: matrix, vocabulary: Vocabulary(interests: interests, documentFrequencies: keptDF),
+                              profileIds: profileIds, tags: tags, attributes: attributes, emptyProfileIds: emptyIds,
+                              rejects: builder.rejects, report: report, settings: settings)
+    }
+
+    /// Counting sort of entries by owner (stable): O(entries + profiles).
+    static func groupByProfile(owners: [Int32], columns: [Int32], values: [Float], profileCount: Int) -> ([Int], [Int32], [Float]) {
+        var rowStart = [Int](repeating: 0, count: profileCount + 1)
+        for o in owners { rowStart[Int(o) + 1] += 1 }
+        for i in 0..<profileCount { rowStart[i + 1] += rowStart[i] }
+        var next = rowStart
+        var sortedColumns = [Int32](repeating: 0, count: columns.count)
+        var sortedValues = [Float](repeating: 0, count: values.count)
+        for e in 0..<owners.count {
+            let o = Int(owners[e])
+            let q = next[o]
+            sortedColumns[q] = columns[e]
+            sortedValues[q] = values[e]
+            next[o] = q + 1
+        }
+        return (rowStart, sortedColumns, sortedValues)
+    }
+
+    /// Sorts each row by column and adds up repeated columns (an interest listed twice, or a profile
+    /// merged from several lines). Rows are sorted in parallel; compaction runs only if needed.
+    static func sortAndCombineRows(rowStart: inout [Int], columns: inout [Int32], values: inout [Float]) {
+        let rows = rowStart.count - 1
+        guard rows > 0 else { return }
+        var uniqueCount = [Int](repeating: 0, count: rows)
+        let starts = rowStart
+        columns.withUnsafeMutableBufferPointer { cb in
+        values.withUnsafeMutableBufferPointer { vb in
+        uniqueCount.withUnsafeMutableBufferPointer { ub in
+            let c = cb.baseAddress, v = vb.baseAddress, u = ub.baseAddress!
+            Parallel.forEachChunk(count: rows, chunkSize: 4096) { _, range in
+                guard let c, let v else { return }
+                var scratch: [UInt64] = []
+                for i in range {
+                    let lower = starts[i], upper = starts[i + 1]
+                    if upper - lower <= 24 {
+                        // Insertion sort: short rows.
+                        var a = lower + 1
+                        while a < upper {
+                            let key = c[a], value = v[a]
+                            var b = a - 1
+                            while b >= lower && c[b] > key { c[b + 1] = c[b]; v[b + 1] = v[b]; b -= 1 }
+                            c[b + 1] = key; v[b + 1] = value
+                            a += 1
+                        }
+                    } else {
+                        // Longer rows: sort (column, value bits) packed in one 64-bit key.
+                        scratch.removeAll(keepingCapacity: true)
+                        for p in lower..<upper { scratch.append(UInt64(UInt32(c[p])) << 32 | UInt64(v[p].bitPattern)) }
+                        scratch.sort()
+                        for (k, key) in scratch.enumerated() {
+                            c[lower + k] = Int32(truncatingIfNeeded: key >> 32)
+                            v[lower + k] = Float(bitPattern: UInt32(truncatingIfNeeded: key))
+                        }
+                    }
+                    // Combine equal neighbours in place.
+                    var w = lower
+                    var r = lower
+                    while r < upper {
+                        if w > lower && c[w - 1] == c[r] { v[w - 1] += v[r] } else { c[w] = c[r]; v[w] = v[r]; w += 1 }
+                        r += 1
+                    }
+                    u[i] = w - lower
+                }
+            }
+        }}}
+        var needsCompaction = false
+        for i in 0..<rows where uniqueCount[i] != rowStart[i + 1] - rowStart[i] { needsCompaction = true; break }
+        guard needsCompaction else { return }
+        var write = 0
+        for i in 0..<rows {
+            let lower = rowStart[i]
+            for p in lower..<(lower + uniqueCount[i]) {
+                columns[write] = columns[p]
+                values[write] = values[p]
+                write += 1
+            }
+            rowStart[i] = write - uniqueCount[i]
+        }
+        rowStart[rows] = write
+        columns.removeSubrange(write...)
+        values.removeSubrange(write...)
+    }
+
+    /// Replaces raw weights by the chosen weighting. idf uses the number of matrix rows.
+    static func applyWeighting(_ weighting: Weighting, to matrix: inout CSRMatrix, documentFrequencies df: [Int32]) {
+        let n = matrix.rowCount
+        let factors = weighting.columnFactors(documentFrequencies: df, profileCount: n)
+        let starts = matrix.rowStart
+        var averageLength: Double = 1
+        if weighting == .bm25, n > 0 {
+            averageLength = matrix.values.reduce(0.0) { $0 + Double($1) } / Double(n)
+        }
+        let columns = matrix.columns
+        matrix.values.withUnsafeMutableBufferPointer { vb in
+            let v = vb.baseAddress
+            Parallel.forEachChunk(count: n, chunkSize: 4096) { _, range in
+                guard let v else { return }
+                for i in range {
+                    let lower = starts[i], upper = starts[i + 1]
+                    switch weighting {
+                    case .binary: for p in lower..<upper { v[p] = 1 }
+                    case .raw: break
+                    case .log1p: for p in lower..<upper { v[p] = Float(Foundation.log1p(Double(v[p]))) }
+                    case .tfidf: for p in lower..<upper { v[p] *= factors![Int(columns[p])] }
+                    case .bm25:
+                        let k1 = 1.2, b = 0.75
+                        var length: Double = 0
+                        for p in lower..<upper { length += Double(v[p]) }
+                        let norm = k1 * (1 - b + b * length / averageLength)
+                        for p in lower..<upper {
+                            let tf = Double(v[p])
+                            v[p] = Float(Double(factors![Int(columns[p])]) * tf * (k1 + 1) / (tf + norm))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func buildTags(_ builder: borrowing AudienceBuilder, rowMap: [Int32], rows: Int) -> ProfileTags {
+        var pairs: [(Int32, Int32)] = []
+        pairs.reserveCapacity(builder.tagProfile.count)
+        for t in 0..<builder.tagProfile.count {
+            let row = rowMap[Int(builder.tagProfile[t])]
+            if row >= 0 { pairs.append((row, builder.tagValue[t])) }
+        }
+        pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var rowStart = [Int](repeating: 0, count: rows + 1)
+        var values: [Int32] = []
+        var previous: (Int32, Int32) = (-1, -1)
+        for pair in pairs where pair != previous {
+            values.append(pair.1)
+            rowStart[Int(pair.0) + 1] += 1
+            previous = pair
+        }
+        for i in 0..<rows { rowStart[i + 1] += rowStart[i] }
+        return ProfileTags(names: builder.tagNames, rowStart: rowStart, values: values)
+    }
+
+    static func buildAttributes(_ builder: borrowing AudienceBuilder, rowMap: [Int32], rows: Int) -> ProfileAttributes {
+        var order: [Int] = (0..<builder.attributeProfile.count).filter { rowMap[Int(builder.attributeProfile[$0])] >= 0 }
+        order.sort {
+            let a = rowMap[Int(builder.attributeProfile[$0])], b = rowMap[Int(builder.attributeProfile[$1])]
+            return a != b ? a < b : $0 < $1
+        }
+        var rowStart = [Int](repeating: 0, count: rows + 1)
+        var keyIndex: [Int32] = []
+        var values: [String] = []
+        var currentRow: Int32 = -1
+        var seenKeys = Set<Int32>()
+        for a in order {
+            let row = rowMap[Int(builder.attributeProfile[a])]
+            if row != currentRow { currentRow = row; seenKeys.removeAll(keepingCapacity: true) }
+            let key = builder.attributeKey[a]
+            guard seenKeys.insert(key).inserted else { continue }   // first value wins
+            keyIndex.append(key)
+            values.append(builder.attributeValue[a])
+            rowStart[Int(row) + 1] += 1
+        }
+        for i in 0..<rows { rowStart[i + 1] += rowStart[i] }
+        return ProfileAttributes(keys: builder.attributeKeys, rowStart: rowStart, keyIndex: keyIndex, values: values)
+    }
+}

@@ -1,0 +1,4 @@
+// The Tessera umbrella: one import gives the whole pipeline.
+@_exported import LinearAlgebra
+@_exported import ProfileLoading
+@_exported import AudienceGenerator

@@ -1,0 +1,33 @@
+import Foundation
+import Tessera
+
+/// Loading profiles the same way for every command: source files or a cache.
+enum AudienceInput {
+    static func load(_ inputs: [String], options: LoaderOptions, progress: ProgressReporter) throws -> LoadedAudience {
+        if inputs.count == 1, ProfileCache.isCache(inputs[0]) {
+            progress.note("reading cache \(inputs[0])")
+            return try ProfileCache.load(from: inputs[0])
+        }
+        let loader = ProfileLoader(settings: options.settings, progress: progress.loaderCallback())
+        let audience = try loader.load(inputs)
+        progress.finish(stage: "loading")
+        return audience
+    }
+
+    static func writeSideFiles(_ audience: LoadedAudience, options: LoaderOptions) throws {
+        if let path = options.rejects { try RejectsFile.write(audience.rejects, to: path) }
+        if let path = options.emptyIds {
+            try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: path)
+        }
+    }
+
+    /// Rejects are never silent: without a rejects file, the first few go to stderr.
+    static func reportRejects(_ audience: LoadedAudience, rejectsFile: String?, progress: ProgressReporter) {
+        guard !audience.rejects.isEmpty, rejectsFile == nil else { return }
+        let shown = audience.rejects.prefix(5)
+        var lines = ["\(audience.rejects.count) line(s) rejected; the first \(shown.count):"]
+        for r in shown { lines.append("  \(r.file):\(r.line): [\(r.kind)] \(r.reason)") }
+        lines.append("pass --rejects FILE to write them all")
+        progress.note(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Tessera
+
+/// The `tessera` command: social-audience segmentation.
+struct TesseraCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Segment a brand's social audience by what its followers follow.",
+        discussion: """
+        Exit codes: 0 success, 1 bad input (unreadable file, bad record in --strict mode, bad cache), \
+        2 usage error (unknown option, bad value).
+        """,
+        version: TesseraVersion.current,
+        groupedSubcommands: [
+            CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
+            CommandGroup(name: "Jobs", subcommands: [DemoCommand.self]),
+        ]
+    )
+}
+
+/// Documented exit codes.
+enum ExitStatus: Int32 {
+    case success = 0
+    case badInput = 1
+    case usage = 2
+}
+
+@main
+struct Main {
+    static func main() {
+        do {
+            var command = try TesseraCommand.parseAsRoot()
+            try command.run()
+        } catch let error as LoadError {
+            fail(error.description, status: .badInput)
+        } catch let error as GeneratorError {
+            fail(error.description, status: .usage)
+        } catch let error as AtomicFileError {
+            fail(error.description, status: .badInput)
+        } catch let error as LinearAlgebraError {
+            fail(error.description, status: .badInput)
+        } catch {
+            let code = TesseraCommand.exitCode(for: error)
+            if code == .success {
+                TesseraCommand.exit(withError: error)   // --help, --version
+            }
+            if code == .validationFailure {
+                let message = TesseraCommand.fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                exit(ExitStatus.usage.rawValue)
+            }
+            TesseraCommand.exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String, status: ExitStatus) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        exit(status.rawValue)
+    }
+}
+
+extension InputFormat: ExpressibleByArgument {}
+extension Weighting: ExpressibleByArgument {}
+extension DuplicatePolicy: ExpressibleByArgument {}
+extension HeaderPolicy: ExpressibleByArgument {}

@@ -1,0 +1,40 @@
+import Testing
+import LinearAlgebra
+
+@Suite(.serialized) struct SparseDenseProductTests {
+    @Test func timesMatchesNaiveProduct() throws {
+        let x = Fixtures.sparse(300, 80, density: 0.1, seed: 11)
+        let b = Fixtures.dense(80, 7, seed: 12)
+        let got = try x.times(b)
+        let expected = Fixtures.naiveProduct(x.toDense(), b)
+        #expect(Fixtures.maxDifference(got, expected) < 1e-4)
+    }
+
+    @Test func transposeTimesMatchesNaiveProduct() throws {
+        let x = Fixtures.sparse(5000, 60, density: 0.05, seed: 13)
+        let b = Fixtures.dense(5000, 5, seed: 14)
+        let got = try x.transposeTimes(b)
+        let expected = Fixtures.naiveProduct(x.toDense().transposed(), b)
+        #expect(Fixtures.maxDifference(got, expected) < 1e-3)
+    }
+
+    @Test func shapeMismatchIsATypedError() {
+        let x = Fixtures.sparse(10, 8, density: 0.3, seed: 1)
+        #expect(throws: LinearAlgebraError.self) { try x.times(Fixtures.dense(7, 2, seed: 1)) }
+        #expect(throws: LinearAlgebraError.self) { try x.transposeTimes(Fixtures.dense(9, 2, seed: 1)) }
+    }
+
+    @Test func resultsAreIdenticalOnOneAndTwoThreads() throws {
+        let x = Fixtures.sparse(20_000, 300, density: 0.02, seed: 15)
+        let b = Fixtures.dense(300, 16, seed: 16)
+        let bt = Fixtures.dense(20_000, 16, seed: 17)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = try x.times(b), oneT = try x.transposeTimes(bt)
+        Parallel.threadCount = 2
+        let two = try x.times(b), twoT = try x.transposeTimes(bt)
+        #expect(one == two)       // bitwise
+        #expect(oneT == twoT)     // bitwise: fixed blocks reduced in block order
+    }
+}
