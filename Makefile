@@ -24,7 +24,7 @@ demo: release
 
 test: deps
 	$(SWIFT) build -c release --product tessera
-	TESSERA_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test
+	TESSERA_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --disable-xctest
 
 bench: release
 	$(MAKE) -C Benchmarks all TESSERA=$(CURDIR)/$(RELEASE_BIN)

@@ -14,7 +14,11 @@ public struct CSRMatrix: Equatable, Sendable {
 
     /// Creates a matrix and checks every invariant.
     public init(rowCount: Int, columnCount: Int, rowStart: [Int], columns: [Int32], values: [Float]) throws {
-        self.init(unchecked: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: values)
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+        self.rowStart = rowStart
+        self.columns = columns
+        self.values = values
         try validate()
     }
 

@@ -61,4 +61,12 @@ public struct Reject: Sendable, Codable, Equatable {
     public var reason: String
     /// The start of the line, control characters replaced.
     public var excerpt: String
+
+    public init(file: String, line: Int, kind: String, reason: String, excerpt: String) {
+        self.file = file
+        self.line = line
+        self.kind = kind
+        self.reason = reason
+        self.excerpt = excerpt
+    }
 }

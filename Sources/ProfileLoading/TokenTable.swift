@@ -63,7 +63,18 @@ struct TokenTable {
     @inline(__always)
     private func equals(_ id: Int, _ start: UnsafePointer<UInt8>, _ length: Int) -> Bool {
         arena.withUnsafeBufferPointer { a in
-            memcmp(a.baseAddress! + offsets[id], start, length) == 0
+            // Word-at-a-time compare: tokens are short, so a libc call would cost more than the work.
+            let x = UnsafeRawPointer(a.baseAddress! + offsets[id]), y = UnsafeRawPointer(start)
+            var i = 0
+            while i + 8 <= length {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i += 8
+            }
+            while i < length {
+                if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
+                i += 1
+            }
+            return true
         }
     }
 

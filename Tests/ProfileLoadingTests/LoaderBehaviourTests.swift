@@ -59,8 +59,8 @@ import LinearAlgebra
 
     @Test func pruningCountsAndEmptiesProfiles() throws {
         var lines: [String] = []
-        for i in 0..<10 { lines.append(#"{"id": "u\#(i)", "interests": ["#common", "#mid\#(i % 2)"\#(i == 9 ? ", \"#rare\"" : "")]}"#) }
-        lines.append(#"{"id": "lonely", "interests": ["#rare2"]}"#)
+        for i in 0..<10 { lines.append(##"{"id": "u\##(i)", "interests": ["#common", "#mid\##(i % 2)"\##(i == 9 ? ", \"#rare\"" : "")]}"##) }
+        lines.append(##"{"id": "lonely", "interests": ["#rare2"]}"##)
         let path = TestFiles.write(lines.joined(separator: "\n") + "\n", name: "p.jsonl")
         let a = try ProfileLoader.load([path]) { $0.minDocumentFrequency = 2; $0.maxDocumentFrequency = 0.9 }
         // #rare and #rare2 (df 1) fall to min-df; #common (df 10 of 11 > 0.9 × 11 = 9.9) to max-df.
@@ -77,7 +77,7 @@ import LinearAlgebra
     }
 
     @Test func severalFilesOfDifferentFormatsShareOneVocabulary() throws {
-        let json = TestFiles.write(#"{"id": "a", "interests": ["#x"]}"# + "\n", name: "one.jsonl")
+        let json = TestFiles.write(##"{"id": "a", "interests": ["#x"]}"## + "\n", name: "one.jsonl")
         let tsv = TestFiles.write("b\t#x\t2\nb\t#y\n", name: "two.tsv")
         let a = try ProfileLoader.load([json, tsv]) { $0.weighting = .raw; $0.normalizeRows = false }
         #expect(a.profileIds == ["a", "b"])
@@ -92,7 +92,7 @@ import LinearAlgebra
         for i in 0..<3000 {
             let k = 1 + Int(rng.next() % 12)
             let interests = (0..<k).map { _ in "\"#t\(rng.next() % 400)\"" }.joined(separator: ", ")
-            lines.append(#"{"id": "p\#(i % 2900)", "interests": [\#(interests)], "tags": ["t\#(i % 3)"]}"#)
+            lines.append(##"{"id": "p\##(i % 2900)", "interests": [\##(interests)], "tags": ["t\##(i % 3)"]}"##)
         }
         let path = TestFiles.write(lines.joined(separator: "\n") + "\n", name: "det.jsonl")
         let saved = Parallel.threadCount

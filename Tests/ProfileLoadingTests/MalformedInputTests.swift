@@ -3,29 +3,29 @@ import ProfileLoading
 
 /// One line per kind of fault, with the exact accounting expected for each.
 @Suite struct MalformedInputTests {
-    static let longLine = #"{"id": "long", "interests": [""# + String(repeating: "x", count: 10_000) + #""]}"#
+    static let longLine = ##"{"id": "long", "interests": [""## + String(repeating: "x", count: 10_000) + ##""]}"##
 
     /// The corpus: (bytes of the line, expected outcome). The last line has no newline.
     static var corpus: [([UInt8], String)] {
         [
-            (Array(#"{"id": "a", "interests": ["#nba", "@espn"], "tags": ["lapsed"], "country": "FR"}"#.utf8), "loaded"),
+            (Array(##"{"id": "a", "interests": ["#nba", "@espn"], "tags": ["lapsed"], "country": "FR"}"##.utf8), "loaded"),
             ([], "blank"),
-            (Array(#"{"id": "b", "interests": ["#yoga"]"#.utf8), "malformed-json"),
-            (Array(#"{"id": "c", "interests": "#yoga"}"#.utf8), "wrong-type"),
-            (Array(#"{"id": "d", "interests": [1, 2]}"#.utf8), "wrong-type"),
-            (Array(#"{"id": "e", "interests": ["caf"#.utf8) + [0xC3] + Array(#""]}"#.utf8), "invalid-utf8"),
-            (Array(#"{"interests": ["#nba"]}"#.utf8), "missing-id"),
-            (Array(#"{"id": "f"}"#.utf8), "missing-interests"),
-            (Array(#"{"id": "g", "interests": {"#nba": -1}}"#.utf8), "bad-weight"),
+            (Array(##"{"id": "b", "interests": ["#yoga"]"##.utf8), "malformed-json"),
+            (Array(##"{"id": "c", "interests": "#yoga"}"##.utf8), "wrong-type"),
+            (Array(##"{"id": "d", "interests": [1, 2]}"##.utf8), "wrong-type"),
+            (Array(##"{"id": "e", "interests": ["caf"##.utf8) + [0xC3] + Array(##""]}"##.utf8), "invalid-utf8"),
+            (Array(##"{"interests": ["#nba"]}"##.utf8), "missing-id"),
+            (Array(##"{"id": "f"}"##.utf8), "missing-interests"),
+            (Array(##"{"id": "g", "interests": {"#nba": -1}}"##.utf8), "bad-weight"),
             (Array(longLine.utf8), "line-too-long"),
             (Array("   \t".utf8), "blank"),
-            (Array(#"{"id": "h", "interests": ["#NBA", " #nba ", "Ｃａｆé"]}"#.utf8), "loaded"),
-            (Array(#"{"id": "a", "interests": ["#golf"], "tags": ["customer"]}"#.utf8), "loaded-duplicate"),
+            (Array(##"{"id": "h", "interests": ["#NBA", " #nba ", "Ｃａｆé"]}"##.utf8), "loaded"),
+            (Array(##"{"id": "a", "interests": ["#golf"], "tags": ["customer"]}"##.utf8), "loaded-duplicate"),
             (Array("not json".utf8), "malformed-json"),
-            (Array(#"{"id": "i", "interests": []}"#.utf8), "loaded"),
-            (Array(#"{"id": "j", "interests": ["#nba"]} trailing"#.utf8), "malformed-json"),
-            (Array(#"{"id": 42, "interests": {"#chess": 2.5e0, "\u0041\u00e9": 1}}"#.utf8), "loaded"),
-            (Array(#"{"id": "k", "interests": ["#n"#.utf8), "truncated"),
+            (Array(##"{"id": "i", "interests": []}"##.utf8), "loaded"),
+            (Array(##"{"id": "j", "interests": ["#nba"]} trailing"##.utf8), "malformed-json"),
+            (Array(##"{"id": 42, "interests": {"#chess": 2.5e0, "\u0041\u00e9": 1}}"##.utf8), "loaded"),
+            (Array(##"{"id": "k", "interests": ["#n"##.utf8), "truncated"),
         ]
     }
 
@@ -90,8 +90,8 @@ import ProfileLoading
     }
 
     @Test func oversizedLineLongerThanABlockIsSkippedWithoutLosingTheNext() throws {
-        let huge = #"{"id": "big", "interests": [""# + String(repeating: "y", count: 50_000) + "\"]}"
-        let text = #"{"id": "x", "interests": ["#a"]}"# + "\n" + huge + "\n" + #"{"id": "z", "interests": ["#b"]}"# + "\n"
+        let huge = ##"{"id": "big", "interests": [""## + String(repeating: "y", count: 50_000) + "\"]}"
+        let text = ##"{"id": "x", "interests": ["#a"]}"## + "\n" + huge + "\n" + ##"{"id": "z", "interests": ["#b"]}"## + "\n"
         let path = TestFiles.write(text, name: "huge.jsonl")
         let a = try ProfileLoader.load([path]) { $0.blockBytes = 4096; $0.maxLineBytes = 1000 }
         #expect(a.profileIds == ["x", "z"])
