@@ -6,6 +6,8 @@ public struct InterestVocabulary: Sendable {
     public let names: [String]
     /// Category index (into `InterestCatalog.categories`) of each interest.
     public let categories: [Int]
+    /// The first `baseCount` interests are plain handles and hashtags; variants follow.
+    public let baseCount: Int
 
     static let hashtagSuffixes = ["life", "lovers", "daily", "tips", "community", "goals", "inspo", "vibes",
                                   "gram", "addict", "talk", "news", "club", "fans", "time", "love", "world", "hacks"]
@@ -27,8 +29,10 @@ public struct InterestVocabulary: Sendable {
         }
         // Round-robin across categories so any prefix is balanced.
         var tier = 0
+        var baseCount: Int? = nil
         let maxTier = 2 + Self.hashtagSuffixes.count + Self.handlePatterns.count
         outer: while tier < maxTier {
+            if tier == 2 { baseCount = names.count }
             let longest = catalog.map { max($0.terms.count, $0.handles.count) }.max() ?? 0
             for position in 0..<longest {
                 for (c, category) in catalog.enumerated() {
@@ -49,5 +53,6 @@ public struct InterestVocabulary: Sendable {
         }
         self.names = names
         self.categories = categories
+        self.baseCount = baseCount ?? names.count
     }
 }

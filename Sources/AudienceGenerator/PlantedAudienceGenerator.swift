@@ -47,9 +47,11 @@ public struct PlantedAudienceGenerator: Sendable {
         for (i, c) in vocabulary.categories.enumerated() { byCategory[c].append(Int32(i)) }
         let usable = (0..<catalog.count).filter { byCategory[$0].count >= 10 }
 
-        // Background popularity: a seeded Zipf ranking of the whole vocabulary.
-        var order = (0..<vocabulary.names.count).map { Int32($0) }
-        order.shuffle(using: &rng)
+        // Background popularity: a seeded Zipf ranking in which plain handles and hashtags come
+        // before their variants (#yoga is more followed than #yogatips).
+        let base = vocabulary.baseCount
+        var order = (0..<base).map { Int32($0) }.shuffled(using: &rng)
+        order += (base..<vocabulary.names.count).map { Int32($0) }.shuffled(using: &rng)
         backgroundOrder = order
         background = AliasTable(weights: AliasTable.zipfWeights(count: order.count, exponent: 1.05))
 
@@ -76,6 +78,11 @@ public struct PlantedAudienceGenerator: Sendable {
                 let i = Int32(rng.next() % UInt64(vocabulary.names.count))
                 if chosen.insert(i).inserted { pool.append(i) }
             }
+            // Within a pool, plain names rank before variants; ties keep the random order.
+            pool = pool.enumerated().sorted { (a, b) in
+                let ta = Int(a.element) < base ? 0 : 1, tb = Int(b.element) < base ? 0 : 1
+                return ta != tb ? ta < tb : a.offset < b.offset
+            }.map(\.element)
             pools.append(pool)
             tables.append(AliasTable(weights: AliasTable.zipfWeights(count: pool.count, exponent: 0.8)))
             let customer = 0.1 + 0.3 * rng.nextUnitInterval()

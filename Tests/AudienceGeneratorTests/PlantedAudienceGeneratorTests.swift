@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import AudienceGenerator
+import LinearAlgebra
+import ProfileLoading
+
+@Suite(.serialized) struct PlantedAudienceGeneratorTests {
+    func generator(profiles: Int = 5000, seed: UInt64 = 3, segments: Int = 8) throws -> PlantedAudienceGenerator {
+        var s = GeneratorSettings()
+        s.profiles = profiles
+        s.seed = seed
+        s.segments = segments
+        s.interests = 3000
+        return try PlantedAudienceGenerator(settings: s)
+    }
+
+    @Test func catalogueFollowsItsRules() {
+        let categories = InterestCatalog.categories
+        #expect(categories.count >= 24)
+        #expect(categories.reduce(0) { $0 + $1.terms.count } >= 2000)
+        #expect(categories.reduce(0) { $0 + $1.handles.count } >= 1400)
+        for c in categories {
+            #expect(Set(c.terms).count == c.terms.count, "repeated term in \(c.name)")
+            #expect(Set(c.handles).count == c.handles.count, "repeated handle in \(c.name)")
+            #expect(c.terms.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) } })
+        }
+    }
+
+    @Test func vocabularyHasExactlyTheRequestedDistinctInterests() {
+        let v = InterestVocabulary(size: 20_000)
+        #expect(v.names.count == 20_000)
+        #expect(Set(v.names).count == 20_000)
+        #expect(v.names.allSatisfy { $0.hasPrefix("#") || $0.hasPrefix("@") })
+        #expect(v.baseCount > 2000 && v.baseCount < 20_000)
+        #expect(InterestVocabulary(size: 500).names == Array(v.names.prefix(500)))
+    }
+
+    @Test func sameSeedSameBytesDifferentSeedDifferentBytes() throws {
+        let a = try generator(), b = try generator(), c = try generator(seed: 4)
+        #expect(a.jsonLines(inChunk: 1) == b.jsonLines(inChunk: 1))
+        #expect(a.jsonLines(inChunk: 1) != c.jsonLines(inChunk: 1))
+        #expect(a.segments == b.segments)
+    }
+
+    @Test func profilesCarryTheirPlantedStructure() throws {
+        let g = try generator()
+        let profiles = (0..<g.chunkCount).flatMap { g.profiles(inChunk: $0) }
+        #expect(profiles.count == 5000)
+        #expect(Set(profiles.map(\.id)).count == 5000)
+        let mean = Double(profiles.reduce(0) { $0 + $1.interests.count }) / Double(profiles.count)
+        #expect(mean > 40 && mean < 60)
+        // Every segment is used, sizes vary, and mixed membership happens at about the set rate.
+        let sizes = Dictionary(grouping: profiles, by: \.segment).mapValues(\.count)
+        #expect(sizes.count == 8)
+        #expect(sizes.values.max()! > sizes.values.min()!)
+        let mixed = Double(profiles.filter { $0.secondary >= 0 }.count) / 5000
+        #expect(abs(mixed - 0.15) < 0.03)
+        // Tags are one of the three relationships.
+        #expect(Set(profiles.map(\.tag)).isSubset(of: ["prospect", "customer", "lapsed"]))
+        // Members of a segment share its top interest far more than the audience does.
+        let top = g.segments[0].topInterests[0]
+        let topIndex = Int32(g.vocabulary.names.firstIndex(of: top)!)
+        let inside = profiles.filter { $0.segment == 0 }
+        let rateInside = Double(inside.filter { $0.interests.contains(topIndex) }.count) / Double(inside.count)
+        let rateAll = Double(profiles.filter { $0.interests.contains(topIndex) }.count) / Double(profiles.count)
+        #expect(rateInside > 3 * rateAll)
+    }
+
+    @Test func outputLoadsCleanlyAndDoesNotDependOnThreads() throws {
+        let g = try generator(profiles: 6000)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var texts: [[UInt8]] = []
+        for threads in [1, 2] {
+            Parallel.threadCount = threads
+            var all: [UInt8] = []
+            for c in 0..<g.chunkCount { all += g.jsonLines(inChunk: c) }
+            texts.append(all)
+        }
+        #expect(texts[0] == texts[1])
+        let path = NSTemporaryDirectory() + "planted-\(UUID().uuidString).jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data(texts[0]))
+        let audience = try ProfileLoader(settings: LoaderSettings()).load([path])
+        #expect(audience.report.profiles == 6000)
+        #expect(audience.report.linesRejected == 0)
+        #expect(audience.tags.names.sorted() == ["customer", "lapsed", "prospect"])
+    }
+
+    @Test func weightedOutputCarriesWeights() throws {
+        var s = GeneratorSettings()
+        s.profiles = 50
+        s.interests = 500
+        s.segments = 3
+        s.weighted = true
+        let g = try PlantedAudienceGenerator(settings: s)
+        let text = String(decoding: g.jsonLines(inChunk: 0), as: UTF8.self)
+        let first = try JSONSerialization.jsonObject(with: Data(text.split(separator: "\n")[0].utf8)) as! [String: Any]
+        let interests = try #require(first["interests"] as? [String: Int])
+        #expect(!interests.isEmpty && interests.values.allSatisfy { $0 >= 1 })
+    }
+
+    @Test func invalidSettingsAreRejected() {
+        var s = GeneratorSettings()
+        s.profiles = 0
+        #expect(throws: GeneratorError.self) { try PlantedAudienceGenerator(settings: s) }
+    }
+}

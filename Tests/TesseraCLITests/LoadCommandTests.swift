@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@Suite struct LoadCommandTests {
+    @Test func jsonSummaryHasTheContractKeys() throws {
+        let r = try CLI.run(["load", CLI.dataset("deezer/hu_genres.jsonl.gz"), "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = r.json
+        for key in ["profiles", "interests", "nonzeros", "rejected", "empty", "seconds"] {
+            #expect(j[key] != nil, "missing key \(key)")
+        }
+        #expect(j["profiles"] as? Int == 47_538)
+        #expect(j["interests"] as? Int == 84)
+        #expect(j["nonzeros"] as? Int == 284_901)
+        #expect(j["rejected"] as? Int == 0)
+        #expect(r.stderr.isEmpty)
+    }
+
+    @Test func rejectsAreWrittenAndNeverSilent() throws {
+        let dir = CLI.folder()
+        let input = dir + "/in.jsonl"
+        try ##"""
+        {"id": "a", "interests": ["#nba"]}
+        {"id": "b", "interests": 3}
+        =HYPERLINK("http://x")
+        {"id": "c", "interests": ["#golf"]}
+        """##.write(toFile: input, atomically: true, encoding: .utf8)
+        // Without --rejects: the first rejects go to stderr.
+        let plain = try CLI.run(["load", input])
+        #expect(plain.status == 0)
+        #expect(plain.stderr.contains("\(input):2"))
+        #expect(plain.stderr.contains("--rejects"))
+        // With --rejects: a CSV a spreadsheet can open safely.
+        let rejects = dir + "/rejects.csv"
+        let r = try CLI.run(["load", input, "--rejects", rejects, "--json", "--quiet"])
+        #expect(r.json["rejected"] as? Int == 2)
+        #expect(r.json["profiles"] as? Int == 2)
+        let csv = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv[0] == "file,line,kind,reason,excerpt")
+        #expect(csv[1].hasPrefix("\(input),2,wrong-type,"))
+        #expect(csv[2].hasSuffix(",\"'=HYPERLINK(\"\"http://x\"\")\""))   // formula neutralised, quotes doubled
+    }
+
+    @Test func strictModeExitsWithFileAndLine() throws {
+        let dir = CLI.folder()
+        let input = dir + "/bad.jsonl"
+        try "{\"id\": \"a\", \"interests\": [\"#nba\"]}\n{\"id\": \"b\"\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["load", input, "--strict"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(input):2:"))
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        #expect(try CLI.run(["load", "x.jsonl", "--max-df", "3"]).status == 2)
+        #expect(try CLI.run(["load", "x.jsonl", "--weighting", "magic"]).status == 2)
+        #expect(try CLI.run(["load", "/nonexistent/file.jsonl"]).status == 1)
+    }
+
+    @Test func cacheRoundTripThroughTheCLI() throws {
+        let dir = CLI.folder()
+        let cache = dir + "/lastfm.tcache"
+        let first = try CLI.run(["load", CLI.dataset("lastfm-2k/user_artist_plays.csv.gz"), "--cache", cache, "--json", "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try CLI.run(["load", cache, "--json", "--quiet"])
+        #expect(second.status == 0, "\(second.stderr)")
+        for key in ["profiles", "interests", "nonzeros", "rejected", "empty"] {
+            #expect(first.json[key] as? Int == second.json[key] as? Int, "\(key)")
+        }
+        #expect(first.json["profiles"] as? Int == 1_892)
+    }
+
+    @Test func failedWriteLeavesNoPartialFile() throws {
+        let dir = CLI.folder()
+        // The cache's folder is a regular file: the write must fail cleanly.
+        FileManager.default.createFile(atPath: dir + "/blocker", contents: Data())
+        let r = try CLI.run(["load", CLI.dataset("deezer/hu_genres.jsonl.gz"), "--cache", dir + "/blocker/x.tcache", "--quiet"])
+        #expect(r.status != 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(leftovers == ["blocker"])
+    }
+}
+
+@Suite struct GenerateCommandTests {
+    @Test func generateThenLoad() throws {
+        let dir = CLI.folder()
+        let out = dir + "/p.jsonl", labels = dir + "/labels.csv"
+        let g = try CLI.run(["generate", "--profiles", "3000", "--segments", "6", "--seed", "11", "--out", out, "--labels", labels, "--quiet"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let again = dir + "/q.jsonl"
+        _ = try CLI.run(["generate", "--profiles", "3000", "--segments", "6", "--seed", "11", "--out", again, "--quiet"])
+        #expect(FileManager.default.contents(atPath: out) == FileManager.default.contents(atPath: again))
+        let lines = try String(contentsOfFile: labels, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "id,segment,secondary,segment_name")
+        #expect(lines.count == 3001)
+        let l = try CLI.run(["load", out, "--json", "--quiet"])
+        #expect(l.json["profiles"] as? Int == 3000)
+        #expect(l.json["rejected"] as? Int == 0)
+    }
+}
