@@ -43,11 +43,13 @@ struct AudienceBuilder {
         }
         var duplicateRejects = 0
         var tagCursor = 0, attributeCursor = 0
+        let records = block.recordLine.count
 
-        var entryStart = 0
-        for r in 0..<block.recordLine.count {
-            let entryEnd = block.recordEntryEnd[r]
-            defer { entryStart = entryEnd }
+        // Pass 1, records in order: the profile each adds to (creating new ones), repeated ids,
+        // tags and attributes. `recordProfile[r] < 0` marks a record rejected as a repeat.
+        var recordProfile = [Int32](repeating: -1, count: records)
+        var staysGrouped = isGrouped
+        for r in 0..<records {
             let line = firstLine + Int(block.recordLine[r])
             let local = Int(block.recordId[r])
             var profile = idMap[local]
@@ -61,19 +63,17 @@ struct AudienceBuilder {
                     profileIds.append(id)
                     profileIndex[id] = profile
                     profileFirstSeen.append((Int32(file), line))
-                    if isGrouped { rowEnd.append(entryColumn.count) }
                     created = true
                 }
                 idMap[local] = profile
             }
             if format == .jsonl && !created {
-                let first = profileFirstSeen[Int(profile)]
-                let firstPlace = Int(first.file) == file ? "line \(first.line)" : "\(report.files[Int(first.file)].path):\(first.line)"
                 if settings.duplicates == .reject {
-                    let reject = Reject(file: path, line: line, kind: "duplicate-id",
-                                        reason: "duplicate id '\(RejectExcerpt.sanitize(profileIds[Int(profile)]))' (first seen at \(firstPlace))",
-                                        excerpt: "")
-                    blockRejects.append(reject)
+                    let first = profileFirstSeen[Int(profile)]
+                    let firstPlace = Int(first.file) == file ? "line \(first.line)" : "\(report.files[Int(first.file)].path):\(first.line)"
+                    blockRejects.append(Reject(file: path, line: line, kind: "duplicate-id",
+                                               reason: "duplicate id '\(RejectExcerpt.sanitize(profileIds[Int(profile)]))' (first seen at \(firstPlace))",
+                                               excerpt: ""))
                     duplicateRejects += 1
                     while tagCursor < block.tagRecord.count, block.tagRecord[tagCursor] == Int32(r) { tagCursor += 1 }
                     while attributeCursor < block.attributeRecord.count, block.attributeRecord[attributeCursor] == Int32(r) { attributeCursor += 1 }
@@ -81,29 +81,8 @@ struct AudienceBuilder {
                 }
                 report.duplicateLinesMerged += 1
             }
-            if isGrouped && Int(profile) != profileIds.count - 1 { ungroup() }
-            for e in entryStart..<entryEnd {
-                let li = Int(block.entryInterest[e])
-                var column = interestMap[li]
-                if column == -2 {
-                    let name = block.normalizedInterests[li]
-                    if name.isEmpty {
-                        column = -1
-                    } else if let existing = interestIndex[name] {
-                        column = existing
-                    } else {
-                        column = Int32(interestNames.count)
-                        interestNames.append(name)
-                        interestIndex[name] = column
-                    }
-                    interestMap[li] = column
-                }
-                if column < 0 { report.emptyInterestsDropped += 1; continue }
-                entryColumn.append(column)
-                entryWeight.append(block.entryWeight[e])
-                entryProfile?.append(profile)
-            }
-            if isGrouped { rowEnd[Int(profile)] = entryColumn.count }
+            recordProfile[r] = profile
+            if Int(profile) != profileIds.count - 1 { staysGrouped = false }
             while tagCursor < block.tagRecord.count, block.tagRecord[tagCursor] == Int32(r) {
                 let lt = Int(block.tagValue[tagCursor])
                 if tagMap[lt] < 0 {
@@ -135,6 +114,78 @@ struct AudienceBuilder {
             }
         }
 
+        // Pass 2: vocabulary, in order of first use by a kept record.
+        var drops = 0
+        var entryStart = 0
+        for r in 0..<records {
+            let entryEnd = block.recordEntryEnd[r]
+            defer { entryStart = entryEnd }
+            guard recordProfile[r] >= 0 else { continue }
+            for e in entryStart..<entryEnd {
+                let li = Int(block.entryInterest[e])
+                if interestMap[li] == -2 {
+                    let name = block.normalizedInterests[li]
+                    if name.isEmpty {
+                        interestMap[li] = -1
+                    } else if let existing = interestIndex[name] {
+                        interestMap[li] = existing
+                    } else {
+                        interestMap[li] = Int32(interestNames.count)
+                        interestNames.append(name)
+                        interestIndex[name] = interestMap[li]
+                    }
+                }
+                if interestMap[li] < 0 { drops += 1 }
+            }
+        }
+        report.emptyInterestsDropped += drops
+
+        // Pass 3: entries. Common case: nothing dropped or skipped, so whole arrays are copied.
+        let base = entryColumn.count
+        if isGrouped && !staysGrouped { ungroup() }
+        if drops == 0 && duplicateRejects == 0 {
+            let mapped = [Int32](unsafeUninitializedCapacity: block.entryInterest.count) { out, initialized in
+                block.entryInterest.withUnsafeBufferPointer { source in
+                    interestMap.withUnsafeBufferPointer { map in
+                        for e in 0..<source.count { out[e] = map[Int(source[e])] }
+                    }
+                }
+                initialized = block.entryInterest.count
+            }
+            entryColumn.append(contentsOf: mapped)
+            entryWeight.append(contentsOf: block.entryWeight)
+            if isGrouped {
+                for r in 0..<records {
+                    let profile = Int(recordProfile[r])
+                    if profile == rowEnd.count { rowEnd.append(base) }
+                    rowEnd[profile] = base + block.recordEntryEnd[r]
+                }
+            } else {
+                var start = 0
+                for r in 0..<records {
+                    entryProfile!.append(contentsOf: repeatElement(recordProfile[r], count: block.recordEntryEnd[r] - start))
+                    start = block.recordEntryEnd[r]
+                }
+            }
+        } else {
+            entryStart = 0
+            for r in 0..<records {
+                let entryEnd = block.recordEntryEnd[r]
+                defer { entryStart = entryEnd }
+                let profile = recordProfile[r]
+                if isGrouped && Int(profile) == rowEnd.count { rowEnd.append(entryColumn.count) }
+                guard profile >= 0 else { continue }
+                for e in entryStart..<entryEnd {
+                    let column = interestMap[Int(block.entryInterest[e])]
+                    if column < 0 { continue }
+                    entryColumn.append(column)
+                    entryWeight.append(block.entryWeight[e])
+                    entryProfile?.append(profile)
+                }
+                if isGrouped { rowEnd[Int(profile)] = entryColumn.count }
+            }
+        }
+
         if duplicateRejects > 0 { blockRejects.sort { $0.line < $1.line } }
         if settings.strict, let first = blockRejects.first {
             throw LoadError.badRecord(file: first.file, line: first.line, reason: first.reason)
@@ -148,6 +199,13 @@ struct AudienceBuilder {
         report.files[file].rejected += blockRejects.count
         report.files[file].blank += block.blankLines
         report.files[file].header += block.headerLines
+    }
+
+    /// Reserves room for about `entries` entries in total, so the large arrays grow once.
+    mutating func reserve(entries: Int) {
+        guard entries > entryColumn.capacity else { return }
+        entryColumn.reserveCapacity(entries)
+        entryWeight.reserveCapacity(entries)
     }
 
     /// Switches from grouped entries to explicit per-entry profiles (records arrived out of order).

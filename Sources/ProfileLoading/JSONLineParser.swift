@@ -282,6 +282,16 @@ struct JSONLineParser {
     private mutating func parseString() throws -> (UnsafePointer<UInt8>, Int) {
         p += 1
         let start = p
+        // Skip 8 bytes at a time while none is a quote, a backslash or a control byte (SWAR: the
+        // lowest flagged byte is exact; the byte loop below then handles it).
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while end - p >= 8 {
+            let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+            let q = w ^ 0x2222_2222_2222_2222, b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+            let flagged = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- 0x2020_2020_2020_2020) & ~w)) & highs
+            if flagged != 0 { p += flagged.trailingZeroBitCount >> 3; break }
+            p += 8
+        }
         while p < end {
             let c = p.pointee
             if c == Self.quote {

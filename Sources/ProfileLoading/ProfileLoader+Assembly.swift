@@ -54,34 +54,44 @@ extension ProfileLoader {
         }
         builder.interestNames = []
 
-        // Drop pruned columns and empty rows in one compaction pass.
+        // Drop pruned columns and empty rows in one compaction pass (skipped when there are none).
         var rowMap = [Int32](repeating: -1, count: profileCount)
-        var newRowStart = [0]
-        newRowStart.reserveCapacity(profileCount + 1)
+        var newRowStart: [Int]
         var profileIds: [String] = []
-        profileIds.reserveCapacity(profileCount)
         var emptyIds: [String] = []
-        var write = 0
         let pruning = interests.count < seen
-        for i in 0..<profileCount {
-            let rowBegin = write
-            for p in rowStart[i]..<rowStart[i + 1] {
-                let c = pruning ? newColumn[Int(columns[p])] : columns[p]
-                if c < 0 { continue }
-                columns[write] = c
-                values[write] = values[p]
-                write += 1
+        var hasEmptyRow = false
+        for i in 0..<profileCount where rowStart[i] == rowStart[i + 1] { hasEmptyRow = true; break }
+        if !pruning && !hasEmptyRow {
+            newRowStart = rowStart
+            profileIds = builder.profileIds
+            for i in 0..<profileCount { rowMap[i] = Int32(i) }
+        } else {
+            newRowStart = [0]
+            newRowStart.reserveCapacity(profileCount + 1)
+            profileIds.reserveCapacity(profileCount)
+            var write = 0
+            for i in 0..<profileCount {
+                let rowBegin = write
+                for p in rowStart[i]..<rowStart[i + 1] {
+                    let c = pruning ? newColumn[Int(columns[p])] : columns[p]
+                    if c < 0 { continue }
+                    columns[write] = c
+                    values[write] = values[p]
+                    write += 1
+                }
+                if write == rowBegin {
+                    emptyIds.append(builder.profileIds[i])
+                } else {
+                    rowMap[i] = Int32(profileIds.count)
+                    profileIds.append(builder.profileIds[i])
+                    newRowStart.append(write)
+                }
             }
-            if write == rowBegin {
-                emptyIds.append(builder.profileIds[i])
-            } else {
-                rowMap[i] = Int32(profileIds.count)
-                profileIds.append(builder.profileIds[i])
-                newRowStart.append(write)
-            }
+            columns.removeSubrange(write...)
+            values.removeSubrange(write...)
         }
-        columns.removeSubrange(write...)
-        values.removeSubrange(write...)
+        rowStart = []
         builder.profileIds = []
 
         let rows = profileIds.count
@@ -142,22 +152,30 @@ extension ProfileLoader {
                 var scratch: [UInt64] = []
                 for i in range {
                     let lower = starts[i], upper = starts[i + 1]
-                    if upper - lower <= 24 {
-                        // Insertion sort: short rows.
-                        var a = lower + 1
-                        while a < upper {
-                            let key = c[a], value = v[a]
-                            var b = a - 1
-                            while b >= lower && c[b] > key { c[b + 1] = c[b]; v[b + 1] = v[b]; b -= 1 }
-                            c[b + 1] = key; v[b + 1] = value
-                            a += 1
+                    // Sort (column, value bits) packed in one 64-bit key: insertion sort for the
+                    // usual short rows, the standard sort for long ones.
+                    scratch.removeAll(keepingCapacity: true)
+                    var sorted = true
+                    for p in lower..<upper {
+                        if p > lower && c[p] < c[p - 1] { sorted = false }
+                        scratch.append(UInt64(UInt32(c[p])) << 32 | UInt64(v[p].bitPattern))
+                    }
+                    if !sorted {
+                        scratch.withUnsafeMutableBufferPointer { keys in
+                            let n = keys.count
+                            if n <= 96 {
+                                for a in 1..<n {
+                                    let key = keys[a]
+                                    var b = a - 1
+                                    while b >= 0 && keys[b] > key { keys[b + 1] = keys[b]; b -= 1 }
+                                    keys[b + 1] = key
+                                }
+                            } else {
+                                keys.sort()
+                            }
                         }
-                    } else {
-                        // Longer rows: sort (column, value bits) packed in one 64-bit key.
-                        scratch.removeAll(keepingCapacity: true)
-                        for p in lower..<upper { scratch.append(UInt64(UInt32(c[p])) << 32 | UInt64(v[p].bitPattern)) }
-                        scratch.sort()
-                        for (k, key) in scratch.enumerated() {
+                        for k in 0..<scratch.count {
+                            let key = scratch[k]
                             c[lower + k] = Int32(truncatingIfNeeded: key >> 32)
                             v[lower + k] = Float(bitPattern: UInt32(truncatingIfNeeded: key))
                         }
@@ -234,7 +252,8 @@ extension ProfileLoader {
             let row = rowMap[Int(builder.tagProfile[t])]
             if row >= 0 { pairs.append((row, builder.tagValue[t])) }
         }
-        pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        let inOrder = zip(pairs, pairs.dropFirst()).allSatisfy { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 <= $1.1) }
+        if !inOrder { pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 } }
         var rowStart = [Int](repeating: 0, count: rows + 1)
         var values: [Int32] = []
         var previous: (Int32, Int32) = (-1, -1)

@@ -47,6 +47,7 @@ public struct ProfileLoader {
         var lastProgress = clock.now
         var linesSoFar = 0
         var stage: [String: Double] = [:]
+        var reserved = false
 
         for file in paths.indices {
             let source = sources[file]
@@ -88,6 +89,13 @@ public struct ProfileLoader {
                     linesSoFar += block.lineCount
                 }
                 stage["merge", default: 0] += Self.seconds(clock.now - mark)
+                // After the first batch, size the entry arrays for the whole input (+10%) from the
+                // entries per byte seen so far, so they are not copied at every doubling.
+                if !reserved, source.position > 0 {
+                    reserved = true
+                    let perByte = Double(builder.entryColumn.count) / Double(bytesBefore + source.position)
+                    builder.reserve(entries: Int(perByte * Double(totalBytes) * 1.1))
+                }
                 if let progress, clock.now - lastProgress > .milliseconds(200) {
                     lastProgress = clock.now
                     progress(LoadProgress(bytesRead: bytesBefore + source.position, bytesTotal: totalBytes,
