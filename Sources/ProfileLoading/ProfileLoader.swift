@@ -34,8 +34,9 @@ public struct ProfileLoader {
         let formats = try paths.map { try format(of: $0) }
         var sources = try paths.map { try ByteSource(path: $0) }
         let totalBytes = sources.reduce(0) { $0 + $1.fileSize }
-        var builder = AudienceBuilder()
-        builder.report.files = zip(paths, zip(formats, sources)).map { path, pair in
+        let settings = self.settings
+        let state = MergeState()
+        state.builder.report.files = zip(paths, zip(formats, sources)).map { path, pair in
             FileLoadReport(path: path, format: pair.0, bytes: pair.1.fileSize, gzip: pair.1.isGzip)
         }
         let parser = formats.map {
@@ -45,15 +46,18 @@ public struct ProfileLoader {
         let batchSize = max(2, 2 * Parallel.threadCount)
         var bytesBefore = 0
         var lastProgress = clock.now
-        var linesSoFar = 0
         var stage: [String: Double] = [:]
-        var reserved = false
+        // Merging is sequential; it runs on its own queue, in order, while the next batch is read
+        // and parsed. At most two parsed batches wait for it.
+        let mergeQueue = DispatchQueue(label: "tessera.load.merge")
+        let pending = DispatchGroup()
+        let slots = DispatchSemaphore(value: 2)
 
         for file in paths.indices {
             let source = sources[file]
             var reader = LineBlockReader(source: source, blockBytes: settings.blockBytes, maxLineBytes: settings.maxLineBytes)
-            var nextLine = 1
-            while true {
+            mergeQueue.async(group: pending) { state.nextLine = 1 }
+            while state.error == nil {
                 var batch: [LineBlockReader.Block] = []
                 var mark = clock.now
                 while batch.count < batchSize, let block = try reader.next() { batch.append(block) }
@@ -81,32 +85,48 @@ public struct ProfileLoader {
                 }
                 batch.removeAll()
                 stage["parse", default: 0] += Self.seconds(clock.now - mark)
-                mark = clock.now
-                for block in parsed {
-                    guard let block else { continue }
-                    try builder.merge(block, file: file, firstLine: nextLine, format: formats[file], settings: settings)
-                    nextLine += block.lineCount
-                    linesSoFar += block.lineCount
-                }
-                stage["merge", default: 0] += Self.seconds(clock.now - mark)
-                // After the first batch, size the entry arrays for the whole input (+10%) from the
-                // entries per byte seen so far, so they are not copied at every doubling.
-                if !reserved, source.position > 0 {
-                    reserved = true
-                    let perByte = Double(builder.entryColumn.count) / Double(bytesBefore + source.position)
-                    builder.reserve(entries: Int(perByte * Double(totalBytes) * 1.1))
+                let bytesSoFar = bytesBefore + source.position
+                slots.wait()
+                mergeQueue.async(group: pending) { [parsed] in
+                    defer { slots.signal() }
+                    guard state.error == nil else { return }
+                    let started = ContinuousClock.now
+                    do {
+                        for block in parsed {
+                            guard let block else { continue }
+                            try state.builder.merge(block, file: file, firstLine: state.nextLine, format: formats[file], settings: settings)
+                            state.nextLine += block.lineCount
+                            state.linesRead += block.lineCount
+                        }
+                    } catch {
+                        state.error = error
+                    }
+                    // After the first batch, size the entry arrays for the whole input (+10%) from
+                    // the entries per byte seen so far, so they are not copied at every doubling.
+                    if !state.reserved, bytesSoFar > 0 {
+                        state.reserved = true
+                        let perByte = Double(state.builder.entryColumn.count) / Double(bytesSoFar)
+                        state.builder.reserve(entries: Int(perByte * Double(totalBytes) * 1.1))
+                    }
+                    state.mergeSeconds += Self.seconds(ContinuousClock.now - started)
                 }
                 if let progress, clock.now - lastProgress > .milliseconds(200) {
                     lastProgress = clock.now
-                    progress(LoadProgress(bytesRead: bytesBefore + source.position, bytesTotal: totalBytes,
-                                          linesRead: linesSoFar, profiles: builder.profileIds.count, stage: "parsing"))
+                    progress(LoadProgress(bytesRead: bytesSoFar, bytesTotal: totalBytes,
+                                          linesRead: 0, profiles: 0, stage: "parsing"))
                 }
             }
             bytesBefore += source.fileSize
             source.close()
         }
+        let waitStart = clock.now
+        pending.wait()
+        stage["merge"] = state.mergeSeconds
+        stage["merge-wait"] = Self.seconds(clock.now - waitStart)
+        if let error = state.error { throw error }
         sources.removeAll()
-        progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, linesRead: linesSoFar,
+        let builder = state.takeBuilder()
+        progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, linesRead: state.linesRead,
                                profiles: builder.profileIds.count, stage: "building matrix"))
         let assembleStart = clock.now
         var audience = try Self.assemble(builder, settings: settings)
@@ -118,5 +138,21 @@ public struct ProfileLoader {
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
+
+/// What the merge queue owns while a load runs; touched only on that queue until it drains.
+private final class MergeState: @unchecked Sendable {
+    var builder = AudienceBuilder()
+    var nextLine = 1
+    var linesRead = 0
+    var reserved = false
+    var mergeSeconds = 0.0
+    var error: Error?
+
+    func takeBuilder() -> AudienceBuilder {
+        let taken = builder
+        builder = AudienceBuilder()
+        return taken
     }
 }
