@@ -1,11 +1,32 @@
+/// Dense ids for strings in order of first sight (interests, tags, attribute keys).
+struct StringInterner {
+    private(set) var names: [String] = []
+    private var index: [String: Int32] = [:]
+
+    /// The id of `name`, assigning the next one if it is new.
+    mutating func id(of name: String) -> Int32 {
+        if let existing = index[name] { return existing }
+        let id = Int32(names.count)
+        names.append(name)
+        index[name] = id
+        return id
+    }
+
+    /// Releases the names (the index is dropped too).
+    mutating func takeNames() -> [String] {
+        index = [:]
+        defer { names = [] }
+        return names
+    }
+}
+
 /// Merges parsed blocks, in file order, into global ids: the vocabulary (normalised interests in
 /// order of first use), profiles (by id, merging or rejecting repeats), entries, tags, attributes,
 /// rejects and line counts.
 struct AudienceBuilder {
-    var interestNames: [String] = []
-    var interestIndex: [String: Int32] = [:]
-    var profileIds: [String] = []
-    var profileIndex: [String: Int32] = [:]
+    var interests = StringInterner()
+    /// Profile ids, interned as bytes (no String per record); strings are made once, at the end.
+    var profiles = TokenTable(capacity: 1 << 16)
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
     var profileFirstSeen: [(file: Int32, line: Int)] = []
 
@@ -16,12 +37,10 @@ struct AudienceBuilder {
     var rowEnd: [Int] = []
     var entryProfile: [Int32]? = nil
 
-    var tagNames: [String] = []
-    var tagIndex: [String: Int32] = [:]
+    var tags = StringInterner()
     var tagProfile: [Int32] = []
     var tagValue: [Int32] = []
-    var attributeKeys: [String] = []
-    var attributeKeyIndex: [String: Int32] = [:]
+    var attributeKeys = StringInterner()
     var attributeProfile: [Int32] = []
     var attributeKey: [Int32] = []
     var attributeValue: [String] = []
@@ -55,13 +74,12 @@ struct AudienceBuilder {
             var profile = idMap[local]
             var created = false
             if profile < 0 {
-                let id = block.ids.string(of: local)
-                if let existing = profileIndex[id] {
-                    profile = existing
-                } else {
-                    profile = Int32(profileIds.count)
-                    profileIds.append(id)
-                    profileIndex[id] = profile
+                let before = profiles.count
+                let span = block.ids.range(of: local)
+                profile = block.ids.arena.withUnsafeBufferPointer { a in
+                    profiles.id(of: a.baseAddress! + span.lowerBound, length: span.count)
+                }
+                if profiles.count > before {
                     profileFirstSeen.append((Int32(file), line))
                     created = true
                 }
@@ -72,7 +90,7 @@ struct AudienceBuilder {
                     let first = profileFirstSeen[Int(profile)]
                     let firstPlace = Int(first.file) == file ? "line \(first.line)" : "\(report.files[Int(first.file)].path):\(first.line)"
                     blockRejects.append(Reject(file: path, line: line, kind: "duplicate-id",
-                                               reason: "duplicate id '\(RejectExcerpt.sanitize(profileIds[Int(profile)]))' (first seen at \(firstPlace))",
+                                               reason: "duplicate id '\(RejectExcerpt.sanitize(profiles.string(of: Int(profile))))' (first seen at \(firstPlace))",
                                                excerpt: ""))
                     duplicateRejects += 1
                     while tagCursor < block.tagRecord.count, block.tagRecord[tagCursor] == Int32(r) { tagCursor += 1 }
@@ -82,31 +100,17 @@ struct AudienceBuilder {
                 report.duplicateLinesMerged += 1
             }
             recordProfile[r] = profile
-            if Int(profile) != profileIds.count - 1 { staysGrouped = false }
+            if Int(profile) != profiles.count - 1 { staysGrouped = false }
             while tagCursor < block.tagRecord.count, block.tagRecord[tagCursor] == Int32(r) {
                 let lt = Int(block.tagValue[tagCursor])
-                if tagMap[lt] < 0 {
-                    let name = block.tags.string(of: lt)
-                    if let existing = tagIndex[name] { tagMap[lt] = existing } else {
-                        tagMap[lt] = Int32(tagNames.count)
-                        tagIndex[name] = tagMap[lt]
-                        tagNames.append(name)
-                    }
-                }
+                if tagMap[lt] < 0 { tagMap[lt] = tags.id(of: block.tags.string(of: lt)) }
                 tagProfile.append(profile)
                 tagValue.append(tagMap[lt])
                 tagCursor += 1
             }
             while attributeCursor < block.attributeRecord.count, block.attributeRecord[attributeCursor] == Int32(r) {
                 let lk = Int(block.attributeKey[attributeCursor])
-                if keyMap[lk] < 0 {
-                    let name = block.attributeKeys.string(of: lk)
-                    if let existing = attributeKeyIndex[name] { keyMap[lk] = existing } else {
-                        keyMap[lk] = Int32(attributeKeys.count)
-                        attributeKeyIndex[name] = keyMap[lk]
-                        attributeKeys.append(name)
-                    }
-                }
+                if keyMap[lk] < 0 { keyMap[lk] = attributeKeys.id(of: block.attributeKeys.string(of: lk)) }
                 attributeProfile.append(profile)
                 attributeKey.append(keyMap[lk])
                 attributeValue.append(block.attributeValue[attributeCursor])
@@ -125,15 +129,7 @@ struct AudienceBuilder {
                 let li = Int(block.entryInterest[e])
                 if interestMap[li] == -2 {
                     let name = block.normalizedInterests[li]
-                    if name.isEmpty {
-                        interestMap[li] = -1
-                    } else if let existing = interestIndex[name] {
-                        interestMap[li] = existing
-                    } else {
-                        interestMap[li] = Int32(interestNames.count)
-                        interestNames.append(name)
-                        interestIndex[name] = interestMap[li]
-                    }
+                    interestMap[li] = name.isEmpty ? -1 : interests.id(of: name)
                 }
                 if interestMap[li] < 0 { drops += 1 }
             }
@@ -199,6 +195,11 @@ struct AudienceBuilder {
         report.files[file].rejected += blockRejects.count
         report.files[file].blank += block.blankLines
         report.files[file].header += block.headerLines
+    }
+
+    /// Profile id strings, in profile order.
+    func profileIdStrings() -> [String] {
+        (0..<profiles.count).map { profiles.string(of: $0) }
     }
 
     /// Reserves room for about `entries` entries in total, so the large arrays grow once.

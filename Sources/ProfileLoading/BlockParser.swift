@@ -79,9 +79,7 @@ struct BlockParser {
         block.normalizedInterests.reserveCapacity(block.interests.count)
         block.interests.arena.withUnsafeBufferPointer { arena in
             for id in 0..<block.interests.count {
-                let start = block.interests.offsets[id]
-                let slice = UnsafeBufferPointer(rebasing: arena[start..<(start + Int(block.interests.lengths[id]))])
-                block.normalizedInterests.append(normalizer.normalize(slice))
+                block.normalizedInterests.append(normalizer.normalize(UnsafeBufferPointer(rebasing: arena[block.interests.range(of: id)])))
             }
         }
         return block

@@ -130,25 +130,11 @@ struct JSONLineParser {
     private mutating func parseInterests(into block: inout ParsedBlock) throws {
         guard p < end else { throw RecordError("\"interests\" has no value") }
         if p.pointee == UInt8(ascii: "[") {
-            p += 1
-            skipSpace()
-            if p < end, p.pointee == UInt8(ascii: "]") { p += 1; return }
-            var index = 0
-            while true {
-                skipSpace()
-                guard p < end, p.pointee == Self.quote else {
-                    throw RecordError("interests[\(index)] must be a string, found \(describeHere())", kind: "wrong-type")
-                }
-                let (s, n) = try parseString()
+            try parseStringArray(named: "interests") { s, n in
                 block.entryInterest.append(block.interests.id(of: s, length: n))
                 block.entryWeight.append(1)
-                index += 1
-                skipSpace()
-                guard p < end else { throw RecordError("the \"interests\" array is not closed") }
-                if p.pointee == UInt8(ascii: ",") { p += 1; continue }
-                if p.pointee == UInt8(ascii: "]") { p += 1; return }
-                throw RecordError("expected ',' or ']' in \"interests\", found \(describeHere())")
             }
+            return
         }
         if p.pointee == UInt8(ascii: "{") {
             p += 1
@@ -192,21 +178,31 @@ struct JSONLineParser {
             return
         }
         guard p.pointee == UInt8(ascii: "[") else { throw RecordError("\"tags\" must be an array of strings, found \(describeHere())", kind: "wrong-type") }
+        try parseStringArray(named: "tags") { s, n in
+            if n > 0 { block.tagRecord.append(record); block.tagValue.append(block.tags.id(of: s, length: n)) }
+        }
+    }
+
+    /// Parses `["…", …]` starting at `[`, handing each decoded string to `element`.
+    @inline(__always)
+    private mutating func parseStringArray(named field: String, _ element: (UnsafePointer<UInt8>, Int) -> Void) throws {
         p += 1
         skipSpace()
         if p < end, p.pointee == UInt8(ascii: "]") { p += 1; return }
         var index = 0
         while true {
             skipSpace()
-            guard p < end, p.pointee == Self.quote else { throw RecordError("tags[\(index)] must be a string, found \(describeHere())", kind: "wrong-type") }
+            guard p < end, p.pointee == Self.quote else {
+                throw RecordError("\(field)[\(index)] must be a string, found \(describeHere())", kind: "wrong-type")
+            }
             let (s, n) = try parseString()
-            if n > 0 { block.tagRecord.append(record); block.tagValue.append(block.tags.id(of: s, length: n)) }
+            element(s, n)
             index += 1
             skipSpace()
-            guard p < end else { throw RecordError("the \"tags\" array is not closed") }
+            guard p < end else { throw RecordError("the \"\(field)\" array is not closed") }
             if p.pointee == UInt8(ascii: ",") { p += 1; continue }
             if p.pointee == UInt8(ascii: "]") { p += 1; return }
-            throw RecordError("expected ',' or ']' in \"tags\", found \(describeHere())")
+            throw RecordError("expected ',' or ']' in \"\(field)\", found \(describeHere())")
         }
     }
 

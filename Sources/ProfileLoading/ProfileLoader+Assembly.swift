@@ -6,7 +6,9 @@ extension ProfileLoader {
     /// interests within a row, prune the vocabulary, set empty profiles aside, weight, normalise.
     static func assemble(_ builder: consuming AudienceBuilder, settings: LoaderSettings) throws -> LoadedAudience {
         var report = builder.report
-        let profileCount = builder.profileIds.count
+        let allIds = builder.profileIdStrings()
+        builder.profiles = TokenTable()
+        let profileCount = allIds.count
         var rowStart: [Int]
         var columns: [Int32]
         var values: [Float]
@@ -24,7 +26,8 @@ extension ProfileLoader {
         sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values)
 
         // Document frequencies and pruning.
-        let seen = builder.interestNames.count
+        let interestNames = builder.interests.takeNames()
+        let seen = interestNames.count
         var df = [Int32](repeating: 0, count: seen)
         for c in columns { df[Int(c)] += 1 }
         var keep = [Bool](repeating: true, count: seen)
@@ -49,10 +52,9 @@ extension ProfileLoader {
         var keptDF: [Int32] = []
         for j in 0..<seen where keep[j] {
             newColumn[j] = Int32(interests.count)
-            interests.append(builder.interestNames[j])
+            interests.append(interestNames[j])
             keptDF.append(df[j])
         }
-        builder.interestNames = []
 
         // Drop pruned columns and empty rows in one compaction pass (skipped when there are none).
         var rowMap = [Int32](repeating: -1, count: profileCount)
@@ -64,7 +66,7 @@ extension ProfileLoader {
         for i in 0..<profileCount where rowStart[i] == rowStart[i + 1] { hasEmptyRow = true; break }
         if !pruning && !hasEmptyRow {
             newRowStart = rowStart
-            profileIds = builder.profileIds
+            profileIds = allIds
             for i in 0..<profileCount { rowMap[i] = Int32(i) }
         } else {
             newRowStart = [0]
@@ -81,10 +83,10 @@ extension ProfileLoader {
                     write += 1
                 }
                 if write == rowBegin {
-                    emptyIds.append(builder.profileIds[i])
+                    emptyIds.append(allIds[i])
                 } else {
                     rowMap[i] = Int32(profileIds.count)
-                    profileIds.append(builder.profileIds[i])
+                    profileIds.append(allIds[i])
                     newRowStart.append(write)
                 }
             }
@@ -92,7 +94,6 @@ extension ProfileLoader {
             values.removeSubrange(write...)
         }
         rowStart = []
-        builder.profileIds = []
 
         let rows = profileIds.count
         var matrix = CSRMatrix(unchecked: rows, columnCount: interests.count, rowStart: newRowStart, columns: columns, values: values)
@@ -263,7 +264,7 @@ extension ProfileLoader {
             previous = pair
         }
         for i in 0..<rows { rowStart[i + 1] += rowStart[i] }
-        return ProfileTags(names: builder.tagNames, rowStart: rowStart, values: values)
+        return ProfileTags(names: builder.tags.names, rowStart: rowStart, values: values)
     }
 
     static func buildAttributes(_ builder: borrowing AudienceBuilder, rowMap: [Int32], rows: Int) -> ProfileAttributes {
@@ -287,6 +288,6 @@ extension ProfileLoader {
             rowStart[Int(row) + 1] += 1
         }
         for i in 0..<rows { rowStart[i + 1] += rowStart[i] }
-        return ProfileAttributes(keys: builder.attributeKeys, rowStart: rowStart, keyIndex: keyIndex, values: values)
+        return ProfileAttributes(keys: builder.attributeKeys.names, rowStart: rowStart, keyIndex: keyIndex, values: values)
     }
 }

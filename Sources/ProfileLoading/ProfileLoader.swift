@@ -127,7 +127,7 @@ public struct ProfileLoader {
         sources.removeAll()
         let builder = state.takeBuilder()
         progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, linesRead: state.linesRead,
-                               profiles: builder.profileIds.count, stage: "building matrix"))
+                               profiles: builder.profiles.count, stage: "building matrix"))
         let assembleStart = clock.now
         var audience = try Self.assemble(builder, settings: settings)
         stage["assemble"] = Self.seconds(clock.now - assembleStart)
