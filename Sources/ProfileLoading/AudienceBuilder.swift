@@ -25,6 +25,15 @@ struct StringInterner {
 /// rejects and line counts.
 struct AudienceBuilder {
     var interests = StringInterner()
+    /// Raw interest bytes seen so far → column (-1: normalises to nothing). Only raw forms never
+    /// seen before are normalised, so each block costs byte-hash lookups, not string work.
+    var rawInterests = TokenTable(capacity: 1 << 15)
+    var rawColumn: [Int32] = []
+    let normalizer: InterestNormalizer
+
+    init(normalization: NormalizationSettings) {
+        normalizer = InterestNormalizer(normalization)
+    }
     /// Profile ids, interned as bytes (no String per record); strings are made once, at the end.
     var profiles = TokenTable(capacity: 1 << 16)
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
@@ -127,10 +136,7 @@ struct AudienceBuilder {
             guard recordProfile[r] >= 0 else { continue }
             for e in entryStart..<entryEnd {
                 let li = Int(block.entryInterest[e])
-                if interestMap[li] == -2 {
-                    let name = block.normalizedInterests[li]
-                    interestMap[li] = name.isEmpty ? -1 : interests.id(of: name)
-                }
+                if interestMap[li] == -2 { interestMap[li] = column(ofLocal: li, in: block) }
                 if interestMap[li] < 0 { drops += 1 }
             }
         }
@@ -195,6 +201,20 @@ struct AudienceBuilder {
         report.files[file].rejected += blockRejects.count
         report.files[file].blank += block.blankLines
         report.files[file].header += block.headerLines
+    }
+
+    /// The column of block-local interest `li`, normalising its raw form if it is new.
+    private mutating func column(ofLocal li: Int, in block: ParsedBlock) -> Int32 {
+        let span = block.interests.range(of: li)
+        return block.interests.arena.withUnsafeBufferPointer { a in
+            let start = a.baseAddress! + span.lowerBound
+            let raw = Int(rawInterests.id(of: start, length: span.count))
+            if raw == rawColumn.count {
+                let name = normalizer.normalize(UnsafeBufferPointer(start: start, count: span.count))
+                rawColumn.append(name.isEmpty ? -1 : interests.id(of: name))
+            }
+            return rawColumn[raw]
+        }
     }
 
     /// Profile id strings, in profile order.

@@ -8,7 +8,6 @@ struct BlockParser {
     let format: InputFormat
     let maxLineBytes: Int
     let header: HeaderPolicy
-    let normalizer: InterestNormalizer
 
     /// - Parameters:
     ///   - bytes: whole lines; the last one may lack its newline only when `endsFile` is true.
@@ -73,13 +72,6 @@ struct BlockParser {
                 reject(error.reason, kind: error.kind)
             } catch {
                 reject("\(error)", kind: "malformed")
-            }
-        }
-        // Normalise each distinct interest once, here in the parallel phase.
-        block.normalizedInterests.reserveCapacity(block.interests.count)
-        block.interests.arena.withUnsafeBufferPointer { arena in
-            for id in 0..<block.interests.count {
-                block.normalizedInterests.append(normalizer.normalize(UnsafeBufferPointer(rebasing: arena[block.interests.range(of: id)])))
             }
         }
         return block

@@ -24,10 +24,6 @@ struct ParsedBlock {
     var lineCount = 0
     var blankLines = 0
     var headerLines = 0
-    /// Interests whose normalised form was empty (dropped, counted).
-    var emptyInterestDrops = 0
-    /// Normalised form of each local interest, filled in after parsing (in parallel).
-    var normalizedInterests: [String] = []
 }
 
 struct BlockReject {

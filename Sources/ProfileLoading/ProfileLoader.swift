@@ -35,13 +35,12 @@ public struct ProfileLoader {
         var sources = try paths.map { try ByteSource(path: $0) }
         let totalBytes = sources.reduce(0) { $0 + $1.fileSize }
         let settings = self.settings
-        let state = MergeState()
+        let state = MergeState(normalization: settings.normalization)
         state.builder.report.files = zip(paths, zip(formats, sources)).map { path, pair in
             FileLoadReport(path: path, format: pair.0, bytes: pair.1.fileSize, gzip: pair.1.isGzip)
         }
         let parser = formats.map {
-            BlockParser(format: $0, maxLineBytes: settings.maxLineBytes, header: settings.header,
-                        normalizer: InterestNormalizer(settings.normalization))
+            BlockParser(format: $0, maxLineBytes: settings.maxLineBytes, header: settings.header)
         }
         let batchSize = max(2, 2 * Parallel.threadCount)
         var bytesBefore = 0
@@ -143,16 +142,20 @@ public struct ProfileLoader {
 
 /// What the merge queue owns while a load runs; touched only on that queue until it drains.
 private final class MergeState: @unchecked Sendable {
-    var builder = AudienceBuilder()
+    var builder: AudienceBuilder
     var nextLine = 1
     var linesRead = 0
     var reserved = false
     var mergeSeconds = 0.0
     var error: Error?
 
+    init(normalization: NormalizationSettings) {
+        builder = AudienceBuilder(normalization: normalization)
+    }
+
     func takeBuilder() -> AudienceBuilder {
         let taken = builder
-        builder = AudienceBuilder()
+        builder = AudienceBuilder(normalization: builder.normalizer.settings)
         return taken
     }
 }
