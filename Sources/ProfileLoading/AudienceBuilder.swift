@@ -155,7 +155,11 @@ struct AudienceBuilder {
                 initialized = block.entryInterest.count
             }
             entryColumn.append(contentsOf: mapped)
-            entryWeight.append(contentsOf: block.entryWeight)
+            if block.hasWeights {
+                entryWeight.append(contentsOf: block.entryWeight)
+            } else {
+                entryWeight.append(contentsOf: repeatElement(1, count: block.entryInterest.count))
+            }
             if isGrouped {
                 for r in 0..<records {
                     let profile = Int(recordProfile[r])
@@ -181,7 +185,7 @@ struct AudienceBuilder {
                     let column = interestMap[Int(block.entryInterest[e])]
                     if column < 0 { continue }
                     entryColumn.append(column)
-                    entryWeight.append(block.entryWeight[e])
+                    entryWeight.append(block.weight(at: e))
                     entryProfile?.append(profile)
                 }
                 if isGrouped { rowEnd[Int(profile)] = entryColumn.count }

@@ -99,8 +99,7 @@ struct BlockParser {
         block.recordLine.append(lineIndex)
         block.recordId.append(block.ids.id(of: id.start, length: id.count))
         if weight > 0 {
-            block.entryInterest.append(block.interests.id(of: interest.start, length: interest.count))
-            block.entryWeight.append(Float(weight))
+            block.appendEntry(block.interests.id(of: interest.start, length: interest.count), weight: Float(weight))
         }
         block.recordEntryEnd.append(block.entryInterest.count)
     }

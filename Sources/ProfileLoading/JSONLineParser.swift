@@ -32,8 +32,7 @@ struct JSONLineParser {
         do {
             try parseObject(into: &block)
         } catch {
-            block.entryInterest.removeSubrange(entryMark...)
-            block.entryWeight.removeSubrange(entryMark...)
+            block.truncateEntries(to: entryMark)
             block.tagRecord.removeSubrange(tagMark...)
             block.tagValue.removeSubrange(tagMark...)
             block.attributeRecord.removeSubrange(attributeMark...)
@@ -131,8 +130,7 @@ struct JSONLineParser {
         guard p < end else { throw RecordError("\"interests\" has no value") }
         if p.pointee == UInt8(ascii: "[") {
             try parseStringArray(named: "interests") { s, n in
-                block.entryInterest.append(block.interests.id(of: s, length: n))
-                block.entryWeight.append(1)
+                block.appendEntry(block.interests.id(of: s, length: n))
             }
             return
         }
@@ -157,8 +155,7 @@ struct JSONLineParser {
                     throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a non-negative finite number, found \(weight)", kind: "bad-weight")
                 }
                 if weight > 0 {
-                    block.entryInterest.append(interest)
-                    block.entryWeight.append(Float(weight))
+                    block.appendEntry(interest, weight: Float(weight))
                 }
                 skipSpace()
                 guard p < end else { throw RecordError("the \"interests\" object is not closed") }

@@ -12,7 +12,10 @@ struct ParsedBlock {
     var recordEntryEnd: [Int] = []
     /// Interest entries of all records, in order.
     var entryInterest: [Int32] = []
-    var entryWeight: [Float] = []
+    /// Weights of the entries, stored only once a weight other than 1 appears (`hasWeights`);
+    /// most inputs are plain lists, whose weights are all 1.
+    private(set) var entryWeight: [Float] = []
+    private(set) var hasWeights = false
     /// Tags and attributes are rare: stored as (record, value) lists.
     var tagRecord: [Int32] = []
     var tagValue: [Int32] = []
@@ -21,6 +24,30 @@ struct ParsedBlock {
     var attributeValue: [String] = []
 
     var rejects: [BlockReject] = []
+
+    @inline(__always)
+    mutating func appendEntry(_ interest: Int32, weight: Float = 1) {
+        entryInterest.append(interest)
+        if hasWeights {
+            entryWeight.append(weight)
+        } else if weight != 1 {
+            entryWeight = [Float](repeating: 1, count: entryInterest.count - 1)
+            entryWeight.append(weight)
+            hasWeights = true
+        }
+    }
+
+    /// Drops the entries from `index` on (a record that failed half-way).
+    mutating func truncateEntries(to index: Int) {
+        entryInterest.removeSubrange(index...)
+        if entryWeight.count > index { entryWeight.removeSubrange(index...) }
+    }
+
+    @inline(__always)
+    func weight(at entry: Int) -> Float { hasWeights ? entryWeight[entry] : 1 }
+
+    /// All entry weights (materialised).
+    var weights: [Float] { hasWeights ? entryWeight : [Float](repeating: 1, count: entryInterest.count) }
     var lineCount = 0
     var blankLines = 0
     var headerLines = 0
