@@ -40,11 +40,10 @@ public struct LoaderSettings: Sendable, Equatable, Codable {
     }
 }
 
-/// Progress of a running load, reported a few times per second at most.
+/// Progress of a running load, reported a few times per second at most. Bytes are counted on
+/// disk (compressed bytes for gzip files).
 public struct LoadProgress: Sendable {
     public var bytesRead: Int
     public var bytesTotal: Int
-    public var linesRead: Int
-    public var profiles: Int
     public var stage: String
 }

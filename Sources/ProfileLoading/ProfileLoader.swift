@@ -95,7 +95,6 @@ public struct ProfileLoader {
                             guard let block else { continue }
                             try state.builder.merge(block, file: file, firstLine: state.nextLine, format: formats[file], settings: settings)
                             state.nextLine += block.lineCount
-                            state.linesRead += block.lineCount
                         }
                     } catch {
                         state.error = error
@@ -111,8 +110,7 @@ public struct ProfileLoader {
                 }
                 if let progress, clock.now - lastProgress > .milliseconds(200) {
                     lastProgress = clock.now
-                    progress(LoadProgress(bytesRead: bytesSoFar, bytesTotal: totalBytes,
-                                          linesRead: 0, profiles: 0, stage: "parsing"))
+                    progress(LoadProgress(bytesRead: bytesSoFar, bytesTotal: totalBytes, stage: "parsing"))
                 }
             }
             bytesBefore += source.fileSize
@@ -125,8 +123,7 @@ public struct ProfileLoader {
         if let error = state.error { throw error }
         sources.removeAll()
         let builder = state.takeBuilder()
-        progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, linesRead: state.linesRead,
-                               profiles: builder.profiles.count, stage: "building matrix"))
+        progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, stage: "building matrix"))
         let assembleStart = clock.now
         var audience = try Self.assemble(builder, settings: settings)
         stage["assemble"] = Self.seconds(clock.now - assembleStart)
@@ -144,7 +141,6 @@ public struct ProfileLoader {
 private final class MergeState: @unchecked Sendable {
     var builder: AudienceBuilder
     var nextLine = 1
-    var linesRead = 0
     var reserved = false
     var mergeSeconds = 0.0
     var error: Error?

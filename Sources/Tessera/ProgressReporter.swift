@@ -13,6 +13,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private var started: ContinuousClock.Instant
     private var lastLine: ContinuousClock.Instant
     private var drewBar = false
+    private var currentStage = ""
     private let lock = NSLock()
 
     /// `quiet` silences it; otherwise a bar when stderr is a terminal, else plain lines.
@@ -31,6 +32,11 @@ public final class ProgressReporter: @unchecked Sendable {
     /// Reports `done` of `total` units of the stage `stage` with an optional detail.
     public func update(stage: String, done: Double, total: Double, detail: String = "") {
         lock.lock(); defer { lock.unlock() }
+        if stage != currentStage {   // a new stage: its own clock
+            currentStage = stage
+            started = clock.now
+            lastLine = clock.now
+        }
         let fraction = total > 0 ? min(1, max(0, done / total)) : 0
         switch mode {
         case .quiet: return
@@ -78,9 +84,8 @@ public final class ProgressReporter: @unchecked Sendable {
     /// A loader progress callback drawing onto this reporter.
     public func loaderCallback() -> (LoadProgress) -> Void {
         { [self] p in
-            let mb = Double(p.bytesRead) / 1_048_576
             update(stage: "loading", done: Double(p.bytesRead), total: Double(p.bytesTotal),
-                   detail: String(format: "%.0f MB, %d profiles", mb, p.profiles))
+                   detail: String(format: "%.0f of %.0f MB", Double(p.bytesRead) / 1_048_576, Double(p.bytesTotal) / 1_048_576))
         }
     }
 }
