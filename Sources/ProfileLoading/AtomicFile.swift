@@ -80,6 +80,21 @@ public final class FileOutput {
         try writeAll(bytes)
     }
 
+    /// Replaces already written bytes at `offset` (for a header field known only at the end).
+    public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        precondition(offset + bytes.count <= self.offset, "overwrite past the written end")
+        try flush()
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFileError(path: path, reason: String(cString: strerror(errno)))
+            }
+            done += n
+        }
+    }
+
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeAll($0) }

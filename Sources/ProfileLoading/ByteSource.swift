@@ -14,12 +14,17 @@ final class ByteSource {
     private var descriptor: Int32 = -1
     private var gzipHandle: gzFile?
 
-    init(path: String) throws {
-        self.path = path
+    /// The size of a file on disk; throws `cannotOpen` for missing files and folders.
+    static func size(of path: String) throws -> Int {
         var info = stat()
         guard stat(path, &info) == 0 else { throw LoadError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
         guard (info.st_mode & S_IFMT) != S_IFDIR else { throw LoadError.cannotOpen(file: path, reason: "it is a directory") }
-        fileSize = Int(info.st_size)
+        return Int(info.st_size)
+    }
+
+    init(path: String) throws {
+        self.path = path
+        fileSize = try Self.size(of: path)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw LoadError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
         var magic: (UInt8, UInt8) = (0, 0)

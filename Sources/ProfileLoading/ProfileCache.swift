@@ -52,58 +52,46 @@ public enum ProfileCache {
             (.attributeValues, .strings(audience.attributes.values)),
         ]
         // Section table: offsets relative to the file start.
-        let tableBytes = sections.count * 24
-        var offset = align(64 + tableBytes)
-        var table: [(UInt32, UInt64, UInt64)] = []
+        var table = [UInt8]()
+        var offset = align(64 + sections.count * 24)
+        var layout: [(padding: Int, payload: Payload)] = []
+        var position = 64 + sections.count * 24
         for (kind, payload) in sections {
-            table.append((kind.rawValue, UInt64(offset), UInt64(payload.byteCount)))
-            offset = align(offset + payload.byteCount)
+            withUnsafeBytes(of: kind.rawValue.littleEndian) { table.append(contentsOf: $0) }
+            table.append(contentsOf: [0, 0, 0, 0])
+            withUnsafeBytes(of: UInt64(offset).littleEndian) { table.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt64(payload.byteCount).littleEndian) { table.append(contentsOf: $0) }
+            layout.append((offset - position, payload))
+            position = offset + payload.byteCount
+            offset = align(position)
         }
-        let payloadStart = 64
         let total = offset
-        // CRC over everything after the header, computed while writing.
-        var crc = crc32(0, nil, 0)
+        var header = [UInt8](repeating: 0, count: 64)
+        header.replaceSubrange(0..<8, with: magic)
+        withUnsafeBytes(of: version.littleEndian) { header.replaceSubrange(8..<12, with: $0) }
+        withUnsafeBytes(of: UInt32(sections.count).littleEndian) { header.replaceSubrange(12..<16, with: $0) }
+        withUnsafeBytes(of: UInt64(total - 64).littleEndian) { header.replaceSubrange(16..<24, with: $0) }
+
         try AtomicFile.write(to: path) { out in
-            var header = [UInt8](repeating: 0, count: 64)
-            header.replaceSubrange(0..<8, with: magic)
-            var checksumPlaceholderOffset = 0
-            withUnsafeBytes(of: version.littleEndian) { header.replaceSubrange(8..<12, with: $0) }
-            withUnsafeBytes(of: UInt32(sections.count).littleEndian) { header.replaceSubrange(12..<16, with: $0) }
-            withUnsafeBytes(of: UInt64(total - payloadStart).littleEndian) { header.replaceSubrange(16..<24, with: $0) }
-            checksumPlaceholderOffset = 24
-            // The checksum covers the payload; compute it first so the header is written once.
-            var body: [[UInt8]] = []
-            var tableData = [UInt8]()
-            for (kind, off, len) in table {
-                withUnsafeBytes(of: kind.littleEndian) { tableData.append(contentsOf: $0) }
-                tableData.append(contentsOf: [0, 0, 0, 0])
-                withUnsafeBytes(of: off.littleEndian) { tableData.append(contentsOf: $0) }
-                withUnsafeBytes(of: len.littleEndian) { tableData.append(contentsOf: $0) }
+            // One pass: everything after the header is written and checksummed together; the
+            // checksum then goes into the header's slot (bytes 24..<28).
+            var crc = crc32(0, nil, 0)
+            let zeros = [UInt8](repeating: 0, count: alignment)
+            func emit(_ bytes: UnsafeRawBufferPointer) throws {
+                crc = update(crc, bytes)
+                try out.write(bytes)
             }
-            body.append(tableData)
-            crc = tableData.withUnsafeBytes { update(crc, $0) }
-            var position = 64 + tableData.count
-            var pieces: [(padding: Int, payload: Payload)] = []
-            for (i, (_, payload)) in sections.enumerated() {
-                let padding = Int(table[i].1) - position
-                pieces.append((padding, payload))
-                crc = update(crc, zeros: padding)
-                crc = payload.withBytes { bytes in bytes.reduce(crc) { update($0, $1) } }
-                position = Int(table[i].1) + payload.byteCount
-            }
-            let tailPadding = total - position
-            crc = update(crc, zeros: tailPadding)
-            withUnsafeBytes(of: UInt32(crc).littleEndian) {
-                header.replaceSubrange(checksumPlaceholderOffset..<(checksumPlaceholderOffset + 4), with: $0)
+            func pad(_ count: Int) throws {
+                try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             }
             try header.withUnsafeBytes { try out.write($0) }
-            try tableData.withUnsafeBytes { try out.write($0) }
-            let zeros = [UInt8](repeating: 0, count: alignment)
-            for piece in pieces {
-                try zeros.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<piece.padding])) }
-                try piece.payload.withBytes { chunks in for chunk in chunks { try out.write(chunk) } }
+            try table.withUnsafeBytes { try emit($0) }
+            for (padding, payload) in layout {
+                try pad(padding)
+                try payload.withBytes { chunks in for chunk in chunks { try emit(chunk) } }
             }
-            try zeros.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<tailPadding])) }
+            try pad(total - position)
+            try withUnsafeBytes(of: UInt32(crc).littleEndian) { try out.overwrite($0, at: 24) }
         }
         sections.removeAll()
     }
@@ -208,12 +196,6 @@ public enum ProfileCache {
             offset += n
         }
         return crc
-    }
-
-    static func update(_ crc: UInt, zeros: Int) -> UInt {
-        guard zeros > 0 else { return crc }
-        let z = [UInt8](repeating: 0, count: zeros)
-        return z.withUnsafeBytes { update(crc, $0) }
     }
 
     /// A section's contents, viewable as raw byte chunks without copying arrays.

@@ -32,12 +32,12 @@ public struct ProfileLoader {
         let clock = ContinuousClock()
         let started = clock.now
         let formats = try paths.map { try format(of: $0) }
-        var sources = try paths.map { try ByteSource(path: $0) }
-        let totalBytes = sources.reduce(0) { $0 + $1.fileSize }
+        let sizes = try paths.map { try ByteSource.size(of: $0) }
+        let totalBytes = sizes.reduce(0, +)
         let settings = self.settings
         let state = MergeState(normalization: settings.normalization)
-        state.builder.report.files = zip(paths, zip(formats, sources)).map { path, pair in
-            FileLoadReport(path: path, format: pair.0, bytes: pair.1.fileSize, gzip: pair.1.isGzip)
+        state.builder.report.files = paths.indices.map {
+            FileLoadReport(path: paths[$0], format: formats[$0], bytes: sizes[$0], gzip: false)
         }
         let parser = formats.map {
             BlockParser(format: $0, maxLineBytes: settings.maxLineBytes, header: settings.header)
@@ -53,10 +53,15 @@ public struct ProfileLoader {
         let slots = DispatchSemaphore(value: 2)
 
         for file in paths.indices {
-            let source = sources[file]
+            let source = try ByteSource(path: paths[file])   // one file open at a time
+            defer { source.close() }
             var reader = LineBlockReader(source: source, blockBytes: settings.blockBytes, maxLineBytes: settings.maxLineBytes)
-            mergeQueue.async(group: pending) { state.nextLine = 1 }
-            while state.error == nil {
+            let gzip = source.isGzip
+            mergeQueue.async(group: pending) {
+                state.nextLine = 1
+                state.builder.report.files[file].gzip = gzip
+            }
+            while !state.failed {
                 var batch: [LineBlockReader.Block] = []
                 var mark = clock.now
                 while batch.count < batchSize, let block = try reader.next() { batch.append(block) }
@@ -88,7 +93,7 @@ public struct ProfileLoader {
                 slots.wait()
                 mergeQueue.async(group: pending) { [parsed] in
                     defer { slots.signal() }
-                    guard state.error == nil else { return }
+                    guard !state.failed else { return }
                     let started = ContinuousClock.now
                     do {
                         for block in parsed {
@@ -97,7 +102,7 @@ public struct ProfileLoader {
                             state.nextLine += block.lineCount
                         }
                     } catch {
-                        state.error = error
+                        state.fail(error)
                     }
                     // After the first batch, size the entry arrays for the whole input (+10%) from
                     // the entries per byte seen so far, so they are not copied at every doubling.
@@ -113,15 +118,13 @@ public struct ProfileLoader {
                     progress(LoadProgress(bytesRead: bytesSoFar, bytesTotal: totalBytes, stage: "parsing"))
                 }
             }
-            bytesBefore += source.fileSize
-            source.close()
+            bytesBefore += sizes[file]
         }
         let waitStart = clock.now
         pending.wait()
         stage["merge"] = state.mergeSeconds
         stage["merge-wait"] = Self.seconds(clock.now - waitStart)
         if let error = state.error { throw error }
-        sources.removeAll()
         let builder = state.takeBuilder()
         progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, stage: "building matrix"))
         let assembleStart = clock.now
@@ -143,7 +146,17 @@ private final class MergeState: @unchecked Sendable {
     var nextLine = 1
     var reserved = false
     var mergeSeconds = 0.0
-    var error: Error?
+    private var firstError: Error?
+    private let lock = NSLock()
+
+    /// The error that stopped merging (strict mode), read from any thread.
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
+    var failed: Bool { error != nil }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if firstError == nil { firstError = error }
+    }
 
     init(normalization: NormalizationSettings) {
         builder = AudienceBuilder(normalization: normalization)
