@@ -30,10 +30,6 @@ struct AudienceBuilder {
     var rawInterests = TokenTable(capacity: 1 << 15)
     var rawColumn: [Int32] = []
     let normalizer: InterestNormalizer
-
-    init(normalization: NormalizationSettings) {
-        normalizer = InterestNormalizer(normalization)
-    }
     /// Profile ids, interned as bytes (no String per record); strings are made once, at the end.
     var profiles = TokenTable(capacity: 1 << 16)
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
@@ -56,6 +52,10 @@ struct AudienceBuilder {
 
     var rejects: [Reject] = []
     var report = LoadReport()
+
+    init(normalization: NormalizationSettings) {
+        normalizer = InterestNormalizer(normalization)
+    }
 
     var isGrouped: Bool { entryProfile == nil }
 
