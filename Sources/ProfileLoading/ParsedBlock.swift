@@ -1,8 +1,8 @@
 /// What parsing one block of lines produced, in block-local ids. Blocks are parsed in parallel
 /// and merged in file order, which turns local ids into global ones.
 struct ParsedBlock {
-    var interests = TokenTable(capacity: 4096)
-    var ids = TokenTable(capacity: 4096)
+    var interests = TokenTable(capacity: 1 << 15)
+    var ids = TokenTable(capacity: 1 << 14)
     var tags = TokenTable(capacity: 16)
     var attributeKeys = TokenTable(capacity: 16)
 
