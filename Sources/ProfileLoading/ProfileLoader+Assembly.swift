@@ -5,6 +5,13 @@ extension ProfileLoader {
     /// Turns merged entries into the final matrix: group by profile, sort and combine repeated
     /// interests within a row, prune the vocabulary, set empty profiles aside, weight, normalise.
     static func assemble(_ builder: consuming AudienceBuilder, settings: LoaderSettings) throws -> LoadedAudience {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var timings: [String: Double] = [:]
+        func lap(_ name: String) {
+            timings["assemble." + name] = seconds(clock.now - mark)
+            mark = clock.now
+        }
         var report = builder.report
         let allIds = builder.profileIdStrings()
         builder.profiles = TokenTable()
@@ -23,7 +30,9 @@ extension ProfileLoader {
         }
         builder.entryColumn = []
         builder.entryWeight = []
+        lap("ids")
         sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values)
+        lap("sort")
 
         // Document frequencies and pruning.
         let interestNames = builder.interests.takeNames()
@@ -97,12 +106,16 @@ extension ProfileLoader {
 
         let rows = profileIds.count
         var matrix = CSRMatrix(unchecked: rows, columnCount: interests.count, rowStart: newRowStart, columns: columns, values: values)
+        lap("prune")
         applyWeighting(settings.weighting, to: &matrix, documentFrequencies: keptDF)
         if settings.normalizeRows { matrix.normalizeRows() }
+        lap("weight")
 
         let tags = buildTags(builder, rowMap: rowMap, rows: rows)
         let attributes = buildAttributes(builder, rowMap: rowMap, rows: rows)
 
+        lap("tags")
+        report.stageSeconds = timings
         report.linesRead = report.files.reduce(0) { $0 + $1.lines }
         report.linesLoaded = report.files.reduce(0) { $0 + $1.loaded }
         report.linesRejected = report.files.reduce(0) { $0 + $1.rejected }

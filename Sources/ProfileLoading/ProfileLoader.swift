@@ -131,7 +131,7 @@ public struct ProfileLoader {
         var audience = try Self.assemble(builder, settings: settings)
         stage["assemble"] = Self.seconds(clock.now - assembleStart)
         audience.report.seconds = Self.seconds(clock.now - started)
-        audience.report.stageSeconds = stage
+        audience.report.stageSeconds.merge(stage) { $1 }
         return audience
     }
 
