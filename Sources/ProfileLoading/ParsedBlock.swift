@@ -24,6 +24,9 @@ struct ParsedBlock {
     var attributeValue: [String] = []
 
     var rejects: [BlockReject] = []
+    var lineCount = 0
+    var blankLines = 0
+    var headerLines = 0
 
     @inline(__always)
     mutating func appendEntry(_ interest: Int32, weight: Float = 1) {
@@ -45,12 +48,6 @@ struct ParsedBlock {
 
     @inline(__always)
     func weight(at entry: Int) -> Float { hasWeights ? entryWeight[entry] : 1 }
-
-    /// All entry weights (materialised).
-    var weights: [Float] { hasWeights ? entryWeight : [Float](repeating: 1, count: entryInterest.count) }
-    var lineCount = 0
-    var blankLines = 0
-    var headerLines = 0
 }
 
 struct BlockReject {

@@ -9,7 +9,7 @@ extension ProfileLoader {
         var mark = clock.now
         var timings: [String: Double] = [:]
         func lap(_ name: String) {
-            timings["assemble." + name] = seconds(clock.now - mark)
+            timings["assemble." + name] = (clock.now - mark).inSeconds
             mark = clock.now
         }
         var report = builder.report

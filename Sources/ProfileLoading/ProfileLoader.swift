@@ -36,7 +36,7 @@ public struct ProfileLoader {
         let totalBytes = sizes.reduce(0, +)
         let settings = self.settings
         let state = MergeState(normalization: settings.normalization)
-        state.builder.report.files = paths.indices.map {
+        state.builder!.report.files = paths.indices.map {
             FileLoadReport(path: paths[$0], format: formats[$0], bytes: sizes[$0], gzip: false)
         }
         let parser = formats.map {
@@ -59,13 +59,13 @@ public struct ProfileLoader {
             let gzip = source.isGzip
             mergeQueue.async(group: pending) {
                 state.nextLine = 1
-                state.builder.report.files[file].gzip = gzip
+                state.builder!.report.files[file].gzip = gzip
             }
             while !state.failed {
                 var batch: [LineBlockReader.Block] = []
                 var mark = clock.now
                 while batch.count < batchSize, let block = try reader.next() { batch.append(block) }
-                stage["read", default: 0] += Self.seconds(clock.now - mark)
+                stage["read", default: 0] += (clock.now - mark).inSeconds
                 mark = clock.now
                 if batch.isEmpty { break }
                 var parsed = [ParsedBlock?](repeating: nil, count: batch.count)
@@ -88,7 +88,7 @@ public struct ProfileLoader {
                     }
                 }
                 batch.removeAll()
-                stage["parse", default: 0] += Self.seconds(clock.now - mark)
+                stage["parse", default: 0] += (clock.now - mark).inSeconds
                 let bytesSoFar = bytesBefore + source.position
                 slots.wait()
                 mergeQueue.async(group: pending) { [parsed] in
@@ -98,7 +98,7 @@ public struct ProfileLoader {
                     do {
                         for block in parsed {
                             guard let block else { continue }
-                            try state.builder.merge(block, file: file, firstLine: state.nextLine, format: formats[file], settings: settings)
+                            try state.builder!.merge(block, file: file, firstLine: state.nextLine, format: formats[file], settings: settings)
                             state.nextLine += block.lineCount
                         }
                     } catch {
@@ -108,10 +108,10 @@ public struct ProfileLoader {
                     // the entries per byte seen so far, so they are not copied at every doubling.
                     if !state.reserved, bytesSoFar > 0 {
                         state.reserved = true
-                        let perByte = Double(state.builder.entryColumn.count) / Double(bytesSoFar)
-                        state.builder.reserve(entries: Int(perByte * Double(totalBytes) * 1.1))
+                        let perByte = Double(state.builder!.entryColumn.count) / Double(bytesSoFar)
+                        state.builder!.reserve(entries: Int(perByte * Double(totalBytes) * 1.1))
                     }
-                    state.mergeSeconds += Self.seconds(ContinuousClock.now - started)
+                    state.mergeSeconds += (ContinuousClock.now - started).inSeconds
                 }
                 if let progress, clock.now - lastProgress > .milliseconds(200) {
                     lastProgress = clock.now
@@ -123,26 +123,23 @@ public struct ProfileLoader {
         let waitStart = clock.now
         pending.wait()
         stage["merge"] = state.mergeSeconds
-        stage["merge-wait"] = Self.seconds(clock.now - waitStart)
+        stage["merge-wait"] = (clock.now - waitStart).inSeconds
         if let error = state.error { throw error }
         let builder = state.takeBuilder()
         progress?(LoadProgress(bytesRead: totalBytes, bytesTotal: totalBytes, stage: "building matrix"))
         let assembleStart = clock.now
         var audience = try Self.assemble(builder, settings: settings)
-        stage["assemble"] = Self.seconds(clock.now - assembleStart)
-        audience.report.seconds = Self.seconds(clock.now - started)
+        stage["assemble"] = (clock.now - assembleStart).inSeconds
+        audience.report.seconds = (clock.now - started).inSeconds
         audience.report.stageSeconds.merge(stage) { $1 }
         return audience
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 
 /// What the merge queue owns while a load runs; touched only on that queue until it drains.
 private final class MergeState: @unchecked Sendable {
-    var builder: AudienceBuilder
+    /// Nil once taken for assembly.
+    var builder: AudienceBuilder?
     var nextLine = 1
     var reserved = false
     var mergeSeconds = 0.0
@@ -162,9 +159,9 @@ private final class MergeState: @unchecked Sendable {
         builder = AudienceBuilder(normalization: normalization)
     }
 
+    /// Hands the builder over (dropping this reference, so assembly can mutate its arrays in place).
     func takeBuilder() -> AudienceBuilder {
-        let taken = builder
-        builder = AudienceBuilder(normalization: builder.normalizer.settings)
-        return taken
+        defer { builder = nil }
+        return builder!
     }
 }

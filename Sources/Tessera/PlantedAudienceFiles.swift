@@ -52,7 +52,7 @@ public enum PlantedAudienceFiles {
         let elapsed = clock.now - started
         return Summary(profiles: generator.settings.profiles, segments: generator.settings.segments,
                        interests: generator.vocabulary.names.count, bytes: bytes,
-                       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                       seconds: elapsed.inSeconds,
                        output: path, labels: labelsPath)
     }
 }

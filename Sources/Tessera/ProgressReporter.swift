@@ -51,7 +51,7 @@ public final class ProgressReporter: @unchecked Sendable {
             guard clock.now - lastLine >= .seconds(2) else { return }
             lastLine = clock.now
             let elapsed = clock.now - started
-            let text = String(format: "%@: %.0f%% %@ (%.1fs)\n", stage, fraction * 100, detail, Self.seconds(elapsed))
+            let text = String(format: "%@: %.0f%% %@ (%.1fs)\n", stage, fraction * 100, detail, elapsed.inSeconds)
             FileHandle.standardError.write(Data(text.utf8))
         }
     }
@@ -75,10 +75,6 @@ public final class ProgressReporter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if drewBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drewBar = false }
         FileHandle.standardError.write(Data((message + "\n").utf8))
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// A loader progress callback drawing onto this reporter.
