@@ -47,6 +47,10 @@ public struct AtomicFileError: Error, CustomStringConvertible {
     public var path: String
     public var reason: String
     public var description: String { "cannot write \(path): \(reason)" }
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// A buffered output file used inside `AtomicFile.write(to:_:)`.

@@ -37,6 +37,8 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// Interest occurrences whose normalised text was empty (dropped).
     public var emptyInterestsDropped = 0
     public var nonzeros = 0
+    /// Mean raw weight per row before weighting (BM25's average document length; 1 for other weightings).
+    public var averageRowWeight: Double? = nil
     /// Rejected lines by kind (`malformed-json`, `invalid-utf8`, …).
     public var rejectsByKind: [String: Int] = [:]
     public var seconds: Double = 0

@@ -107,7 +107,7 @@ extension ProfileLoader {
         let rows = profileIds.count
         var matrix = CSRMatrix(unchecked: rows, columnCount: interests.count, rowStart: newRowStart, columns: columns, values: values)
         lap("prune")
-        applyWeighting(settings.weighting, to: &matrix, documentFrequencies: keptDF)
+        report.averageRowWeight = applyWeighting(settings.weighting, to: &matrix, documentFrequencies: keptDF)
         if settings.normalizeRows { matrix.normalizeRows() }
         lap("weight")
 
@@ -224,39 +224,17 @@ extension ProfileLoader {
     }
 
     /// Replaces raw weights by the chosen weighting. idf uses the number of matrix rows.
-    static func applyWeighting(_ weighting: Weighting, to matrix: inout CSRMatrix, documentFrequencies df: [Int32]) {
+    /// Returns the mean raw row length (BM25's average document length) for later projections.
+    @discardableResult
+    static func applyWeighting(_ weighting: Weighting, to matrix: inout CSRMatrix, documentFrequencies df: [Int32]) -> Double {
         let n = matrix.rowCount
         let factors = weighting.columnFactors(documentFrequencies: df, profileCount: n)
-        let starts = matrix.rowStart
         var averageLength: Double = 1
         if weighting == .bm25, n > 0 {
             averageLength = matrix.values.reduce(0.0) { $0 + Double($1) } / Double(n)
         }
-        let columns = matrix.columns
-        matrix.values.withUnsafeMutableBufferPointer { vb in
-            let v = vb.baseAddress
-            Parallel.forEachChunk(count: n, chunkSize: 4096) { _, range in
-                guard let v else { return }
-                for i in range {
-                    let lower = starts[i], upper = starts[i + 1]
-                    switch weighting {
-                    case .binary: for p in lower..<upper { v[p] = 1 }
-                    case .raw: break
-                    case .log1p: for p in lower..<upper { v[p] = Float(Foundation.log1p(Double(v[p]))) }
-                    case .tfidf: for p in lower..<upper { v[p] *= factors![Int(columns[p])] }
-                    case .bm25:
-                        let k1 = 1.2, b = 0.75
-                        var length: Double = 0
-                        for p in lower..<upper { length += Double(v[p]) }
-                        let norm = k1 * (1 - b + b * length / averageLength)
-                        for p in lower..<upper {
-                            let tf = Double(v[p])
-                            v[p] = Float(Double(factors![Int(columns[p])]) * tf * (k1 + 1) / (tf + norm))
-                        }
-                    }
-                }
-            }
-        }
+        weighting.apply(to: &matrix, columnFactors: factors, averageLength: averageLength)
+        return averageLength
     }
 
     static func buildTags(_ builder: borrowing AudienceBuilder, rowMap: [Int32], rows: Int) -> ProfileTags {

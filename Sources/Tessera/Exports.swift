@@ -2,3 +2,4 @@
 @_exported import LinearAlgebra
 @_exported import ProfileLoading
 @_exported import AudienceGenerator
+@_exported import Clustering

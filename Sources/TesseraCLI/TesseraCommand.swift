@@ -9,11 +9,12 @@ struct TesseraCommand: ParsableCommand {
         abstract: "Segment a brand's social audience by what its followers follow.",
         discussion: """
         Exit codes: 0 success, 1 bad input (unreadable file, bad record in --strict mode, bad cache), \
-        2 usage error (unknown option, bad value).
+        2 usage error (unknown option, bad value), 3 nothing to segment (fewer profiles than segments).
         """,
         version: TesseraVersion.current,
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
+            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, AssignCommand.self]),
             CommandGroup(name: "Jobs", subcommands: [DemoCommand.self]),
         ]
     )
@@ -24,11 +25,15 @@ enum ExitStatus: Int32 {
     case success = 0
     case badInput = 1
     case usage = 2
+    case nothingToSegment = 3
 }
 
 @main
 struct Main {
     static func main() {
+        if !KernelBuild.isSupportedByThisCPU {
+            fail("this build of Tessera uses \(KernelBuild.instructionSets) instructions, which this CPU lacks; rebuild with `TESSERA_PORTABLE=1 make demo` (or `TESSERA_PORTABLE=1 swift build -c release`)", status: .usage)
+        }
         do {
             var command = try TesseraCommand.parseAsRoot()
             try command.run()
@@ -38,6 +43,12 @@ struct Main {
             fail(error.description, status: .usage)
         } catch let error as AtomicFileError {
             fail(error.description, status: .badInput)
+        } catch let error as ClusteringError {
+            switch error {
+            case .tooFewRows: fail(error.description, status: .nothingToSegment)
+            case .invalidSettings: fail(error.description, status: .usage)
+            default: fail(error.description, status: .badInput)
+            }
         } catch let error as LinearAlgebraError {
             fail(error.description, status: .badInput)
         } catch {

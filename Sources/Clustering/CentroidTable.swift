@@ -1,0 +1,71 @@
+import LinearAlgebra
+
+/// The current centres in the two layouts the kernels need.
+///
+/// - `centres`: k×d row-major (the result, and the dot product with one centre);
+/// - `transposed`: d×kp (kp = k rounded up to 16) so that a non-zero `(j, v)` of a sparse row adds
+///   `v · transposed[j, 0..<kp]` — one contiguous, SIMD-wide k-vector — to the row's k dot products;
+/// - `norms`: ‖c‖² padded to kp with +∞ so padding lanes never win an argmin.
+final class CentroidTable: @unchecked Sendable {
+    static let lane = 16
+    let k: Int
+    let d: Int
+    let kp: Int
+    var centres: [Float]
+    let transposed: AlignedBuffer<Float>
+    let norms: AlignedBuffer<Float>
+
+    init(k: Int, d: Int) {
+        self.k = k
+        self.d = d
+        kp = (k + Self.lane - 1) / Self.lane * Self.lane
+        centres = [Float](repeating: 0, count: k * d)
+        transposed = AlignedBuffer(count: d * kp, repeating: 0)
+        norms = AlignedBuffer(count: kp, repeating: .infinity)
+    }
+
+    convenience init(centres: DenseMatrix) {
+        self.init(k: centres.rowCount, d: centres.columnCount)
+        self.centres = centres.values
+        refresh()
+    }
+
+    /// Rebuilds `transposed` and `norms` from `centres`.
+    func refresh() {
+        let k = k, d = d, kp = kp
+        let t = transposed.pointer
+        centres.withUnsafeBufferPointer { c in
+            // Blocked transpose: 64 columns at a time keeps both sides in cache.
+            var j0 = 0
+            while j0 < d {
+                let j1 = min(d, j0 + 64)
+                for cIndex in 0..<k {
+                    let row = c.baseAddress! + cIndex * d
+                    for j in j0..<j1 { t[j * kp + cIndex] = row[j] }
+                }
+                j0 = j1
+            }
+            for cIndex in 0..<k {
+                var s: Float = 0
+                let row = c.baseAddress! + cIndex * d
+                for j in 0..<d { s += row[j] * row[j] }
+                norms[cIndex] = s
+            }
+        }
+    }
+
+    var matrix: DenseMatrix { try! DenseMatrix(rowCount: k, columnCount: d, values: centres) }
+
+    /// Squared distances between all pairs of centres (k×k), through `cblas_sgemm`.
+    func pairwiseSquaredDistances() -> [Float] {
+        let m = matrix
+        let gram = BLAS.gram(m, transpose: false)
+        var out = [Float](repeating: 0, count: k * k)
+        for a in 0..<k {
+            for b in 0..<k where a != b {
+                out[a * k + b] = max(0, gram[a, a] + gram[b, b] - 2 * gram[a, b])
+            }
+        }
+        return out
+    }
+}

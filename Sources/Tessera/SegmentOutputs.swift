@@ -1,0 +1,161 @@
+import Foundation
+
+/// `segments.json`: one entry per segment (id, size, share, top interests by centre weight).
+public struct SegmentsDocument: Codable, Sendable, Equatable {
+    public struct TopInterest: Codable, Sendable, Equatable {
+        public var interest: String
+        public var weight: Double
+    }
+    public struct Segment: Codable, Sendable, Equatable {
+        public var id: Int
+        public var size: Int
+        public var share: Double
+        public var topInterests: [TopInterest]
+        enum CodingKeys: String, CodingKey {
+            case id, size, share
+            case topInterests = "top_interests"
+        }
+    }
+    public var schemaVersion = 1
+    public var method: String
+    public var k: Int
+    public var profiles: Int
+    public var interests: Int
+    public var segments: [Segment]
+
+    enum CodingKeys: String, CodingKey {
+        case method, k, profiles, interests, segments
+        case schemaVersion = "schema_version"
+    }
+
+    public init(run: SegmentationRun) {
+        let r = run.result
+        let rows = max(1, run.audience.matrix.rowCount)
+        let vocabulary = run.audience.vocabulary.interests
+        let d = r.centres.columnCount
+        method = run.settings.method.rawValue
+        k = r.centres.rowCount
+        profiles = run.audience.matrix.rowCount
+        interests = d
+        segments = (0..<k).map { c in
+            let row = Array(r.centres.values[(c * d)..<((c + 1) * d)])
+            let top = row.indices.filter { row[$0] > 0 }
+                .sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
+                .prefix(run.settings.topInterests)
+                .map { TopInterest(interest: vocabulary[$0], weight: Self.rounded(Double(row[$0]))) }
+            return Segment(id: c, size: r.sizes[c], share: Self.rounded(Double(r.sizes[c]) / Double(rows)), topInterests: Array(top))
+        }
+    }
+
+    /// Six decimals: stable text, enough precision for shares and weights.
+    static func rounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+}
+
+/// `run.json`: parameters, inputs, counts, per-stage seconds (`timings`), iterations and objective.
+public struct RunRecord: Codable, Sendable {
+    public struct InputFile: Codable, Sendable {
+        public var path: String
+        public var bytes: Int
+    }
+    public struct Counts: Codable, Sendable {
+        public var linesRead: Int, linesLoaded: Int, rejected: Int, profiles: Int, rows: Int, empty: Int
+        public var interests: Int, nonzeros: Int, prunedInterests: Int
+        enum CodingKeys: String, CodingKey {
+            case rejected, profiles, rows, empty, interests, nonzeros
+            case linesRead = "lines_read", linesLoaded = "lines_loaded", prunedInterests = "pruned_interests"
+        }
+    }
+    public var tesseraVersion: String
+    public var command: String
+    public var method: String
+    public var seed: UInt64
+    public var parameters: KMeansSettings
+    public var loader: LoaderSettings
+    public var inputs: [InputFile]
+    public var counts: Counts
+    public var timings: [String: Double]
+    public var iterations: Int
+    public var converged: Bool
+    public var objective: Double
+    public var restartObjectives: [Double]
+    public var history: [KMeansIteration]
+    public var outputs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case command, method, seed, parameters, loader, inputs, counts, timings, iterations, converged, objective, history, outputs
+        case tesseraVersion = "tessera_version"
+        case restartObjectives = "restart_objectives"
+    }
+
+    public init(run: SegmentationRun, outputs: [String]) {
+        let report = run.audience.report
+        tesseraVersion = TesseraVersion.current
+        command = "segment"
+        method = run.settings.method.rawValue
+        seed = run.settings.kmeans.seed
+        parameters = run.settings.kmeans
+        loader = run.audience.settings
+        inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes) }
+        counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
+                        profiles: report.profiles, rows: report.rows, empty: report.emptyProfiles,
+                        interests: report.interests, nonzeros: report.nonzeros,
+                        prunedInterests: report.prunedMinDocumentFrequency + report.prunedMaxDocumentFrequency + report.prunedVocabularyLimit)
+        timings = run.timings
+        iterations = run.result.iterations
+        converged = run.result.converged
+        objective = run.result.inertia
+        restartObjectives = run.result.restartInertias
+        history = run.result.history
+        self.outputs = outputs
+    }
+}
+
+/// Writes the outputs of a segmentation into a folder, each file atomically.
+public enum SegmentOutputs {
+    /// Writes segments.json, model.tessera, run.json and (optionally) assignments.csv into `directory`.
+    /// Returns the paths written; `run.timings["write"]` and `["total"]` are filled in on the way.
+    @discardableResult
+    public static func write(_ run: inout SegmentationRun, to directory: String, assignments: Bool,
+                             totalSince start: ContinuousClock.Instant) throws -> [String] {
+        let clock = ContinuousClock()
+        let writeStart = clock.now
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw AtomicFileError(path: directory, reason: "cannot create the output folder (\(error.localizedDescription))")
+        }
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var written: [String] = []
+        try AtomicFile.write(try encoder.encode(SegmentsDocument(run: run)) + Data("\n".utf8), to: path("segments.json"))
+        written.append(path("segments.json"))
+        try run.model.save(to: path(SegmentModel.fileName))
+        written.append(path(SegmentModel.fileName))
+        if assignments {
+            try writeAssignments(run, to: path("assignments.csv"))
+            written.append(path("assignments.csv"))
+        }
+        written.append(path("run.json"))
+        run.timings["write"] = (clock.now - writeStart).inSeconds
+        run.timings["total"] = (clock.now - start).inSeconds
+        try AtomicFile.write(try encoder.encode(RunRecord(run: run, outputs: written)) + Data("\n".utf8), to: path("run.json"))
+        return written
+    }
+
+    /// `id,segment`, one line per profile that was segmented (empty profiles are listed by `--empty-ids`).
+    static func writeAssignments(_ run: SegmentationRun, to path: String) throws {
+        try AtomicFile.write(to: path) { out in
+            var text = "id,segment\n"
+            let ids = run.audience.profileIds
+            for (i, label) in run.result.labels.enumerated() {
+                text += CSVFormatting.row([ids[i], String(label)])
+                if text.utf8.count > 1 << 20 {
+                    try out.write(text)
+                    text = ""
+                }
+            }
+            try out.write(text)
+        }
+    }
+}

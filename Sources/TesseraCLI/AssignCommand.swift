@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Tessera
+
+struct AssignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign",
+        abstract: "Place new follower profiles into the segments of a saved model.",
+        discussion: """
+        MODEL is the model.tessera written by `tessera segment`. The new profiles are read with the model's \
+        interest normalisation and weighted with the training audience's weighting (its idf), so they land \
+        in the same space. Writes id,segment,distance as CSV to --out (or stdout). Profiles with no interest \
+        the model knows get an empty segment and are counted in the summary on stderr.
+        """
+    )
+
+    @Argument(help: "The model file (model.tessera).")
+    var model: String
+
+    @Argument(help: "Profile files (JSON Lines, CSV, TSV; .gz allowed).")
+    var inputs: [String]
+
+    @OptionGroup var loader: LoaderOptions
+
+    @Option(help: "Write the CSV here (atomically) instead of stdout.")
+    var out: String?
+
+    @Flag(help: "No progress or messages on stderr.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary on stdout (requires --out).")
+    var json = false
+
+    func validate() throws {
+        if json && out == nil { throw ValidationError("--json prints a summary on stdout, so the CSV needs --out FILE") }
+    }
+
+    func run() throws {
+        loader.applyThreads()
+        let progress = ProgressReporter(quiet: quiet)
+        let segmentModel = try SegmentModel.load(from: model)
+        let settings = segmentModel.metadata.vectorizer.rawLoaderSettings(from: loader.settings)
+        let raw = try ProfileLoader(settings: settings, progress: progress.loaderCallback()).load(inputs)
+        progress.finish(stage: "loading")
+        if let path = loader.rejects { try RejectsFile.write(raw.rejects, to: path) }
+        let placement = try segmentModel.place(raw)
+        var csv = "id,segment,distance\n"
+        for (t, id) in placement.ids.enumerated() {
+            let segment = placement.segments[t].map(String.init) ?? ""
+            let distance = placement.distances[t].map { String(format: "%.6f", $0.squareRoot()) } ?? ""
+            csv += CSVFormatting.row([id, segment, distance])
+        }
+        for id in placement.emptyProfileIds { csv += CSVFormatting.row([id, "", ""]) }
+        if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
+        let unplaced = placement.segments.filter { $0 == nil }.count + placement.emptyProfileIds.count
+        let placed = placement.ids.count - placement.segments.filter { $0 == nil }.count
+        if json {
+            let summary: [String: Int] = ["profiles": placement.ids.count + placement.emptyProfileIds.count, "placed": placed,
+                                          "unplaced": unplaced, "rejected": raw.report.linesRejected,
+                                          "unknown_interests": placement.unknownInterests]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
+        progress.note("placed \(placed) profiles; \(unplaced) without any interest the model knows; \(placement.unknownInterests) interests unknown to the model ignored")
+        AudienceInput.reportRejects(raw, rejectsFile: loader.rejects, progress: progress)
+    }
+}

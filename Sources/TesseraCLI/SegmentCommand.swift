@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Tessera
+
+struct SegmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment",
+        abstract: "Load follower profiles and segment them; write segments.json, model.tessera and run.json.",
+        discussion: """
+        Inputs are read as by `tessera load` (same options), or one cache file. Outputs go to --out: \
+        segments.json (per segment: id, size, share, top interests), model.tessera (for `tessera assign`), \
+        run.json (parameters, inputs, counts, timings, iterations, objective) and, with --assignments, \
+        assignments.csv (id,segment).
+        """
+    )
+
+    @Argument(help: "Profile files (JSON Lines, CSV, TSV; .gz allowed) or one cache file.")
+    var inputs: [String]
+
+    @OptionGroup var loader: LoaderOptions
+    @OptionGroup var clustering: ClusteringOptions
+
+    @Option(help: "Output folder (created if missing).")
+    var out: String = "tessera-output"
+
+    @Flag(help: "Also write assignments.csv (id,segment) with every profile's segment.")
+    var assignments = false
+
+    @Option(help: "Interests listed per segment in segments.json.")
+    var topInterests: Int = 10
+
+    @Flag(help: "No progress or messages on stderr.")
+    var quiet = false
+
+    @Flag(help: "Print one JSON summary object on stdout.")
+    var json = false
+
+    func run() throws {
+        loader.applyThreads()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let progress = ProgressReporter(quiet: quiet)
+        let audience = try AudienceInput.load(inputs, options: loader, progress: progress)
+        let loadSeconds = (clock.now - start).inSeconds
+        try AudienceInput.writeSideFiles(audience, options: loader)
+        var settings = SegmentJobSettings()
+        settings.method = clustering.method
+        settings.kmeans = clustering.kmeans
+        settings.topInterests = topInterests
+        var run = try SegmentationJob.fit(audience, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
+        let written = try SegmentOutputs.write(&run, to: out, assignments: assignments, totalSince: start)
+        if json {
+            print(try SegmentSummary(run: run, outputs: written, folder: out).jsonString())
+        } else {
+            print(SegmentSummary(run: run, outputs: written, folder: out).text())
+        }
+        AudienceInput.reportRejects(audience, rejectsFile: loader.rejects, progress: progress)
+    }
+}
+
+/// What `segment --json` prints: the run's key numbers and where the files are.
+struct SegmentSummary: Encodable {
+    var method: String
+    var k: Int
+    var profiles: Int
+    var rows: Int
+    var interests: Int
+    var rejected: Int
+    var empty: Int
+    var iterations: Int
+    var converged: Bool
+    var objective: Double
+    var sizes: [Int]
+    var timings: [String: Double]
+    var out: String
+    var outputs: [String]
+
+    init(run: SegmentationRun, outputs: [String], folder: String) {
+        method = run.settings.method.rawValue
+        k = run.result.centres.rowCount
+        profiles = run.audience.report.profiles
+        rows = run.audience.matrix.rowCount
+        interests = run.audience.matrix.columnCount
+        rejected = run.audience.report.linesRejected
+        empty = run.audience.report.emptyProfiles
+        iterations = run.result.iterations
+        converged = run.result.converged
+        objective = run.result.inertia
+        sizes = run.result.sizes
+        timings = run.timings
+        out = folder
+        self.outputs = outputs
+    }
+
+    func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    func text() -> String {
+        var lines = [String(format: "Segmented %d profiles × %d interests into %d segments (%@, %d iterations%@, objective %.2f)",
+                            rows, interests, k, method, iterations, converged ? "" : ", not converged", objective)]
+        lines.append(String(format: "  seconds: load %.2f · init %.2f · fit %.2f · write %.2f · total %.2f",
+                            timings["load"] ?? 0, timings["init"] ?? 0, timings["fit"] ?? 0, timings["write"] ?? 0, timings["total"] ?? 0))
+        let sorted = sizes.sorted()
+        if let smallest = sorted.first, let largest = sorted.last {
+            lines.append("  segment sizes: \(smallest) to \(largest) profiles")
+        }
+        lines.append("  wrote:")
+        for path in outputs { lines.append("    \(path)") }
+        return lines.joined(separator: "\n")
+    }
+}
