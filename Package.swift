@@ -8,10 +8,13 @@ import PackageDescription
 // (the CLI checks at start-up and says so), build with TESSERA_PORTABLE=1 for baseline x86-64.
 let portable = ProcessInfo.processInfo.environment["TESSERA_PORTABLE"] != nil
 #if arch(x86_64)
-let kernelSettings: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]), .define("TESSERA_FMA")]
+let instructionSettings: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]), .define("TESSERA_FMA")]
 #else
-let kernelSettings: [SwiftSetting] = []
+let instructionSettings: [SwiftSetting] = []
 #endif
+// The kernels are optimised in debug builds too: `swift test` runs k-means on real datasets, which
+// unoptimised SIMD code makes ~20× slower.
+let kernelSettings = instructionSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 // Tessera: social-audience segmentation on OpenBLAS/LAPACKE.
 // Module layout and rules: see README.md ("Architecture").

@@ -10,14 +10,19 @@ public enum KMeans {
     /// Fits k-means to the (local) rows of `data`.
     /// - Parameters:
     ///   - communicator: the ranks holding the other rows (single process by default).
+    ///   - initialCentres: start from these k×d centres instead of `settings.initialization` (every restart).
     ///   - progress: called after every iteration with its statistics.
     public static func fit(_ data: ClusteringData, settings: KMeansSettings,
                            communicator: Communicator = SingleProcessCommunicator(),
+                           initialCentres: DenseMatrix? = nil,
                            progress: ((KMeansIteration) -> Void)? = nil) throws -> KMeansResult {
         let totalRows = Int(communicator.sum(Double(data.rowCount)))
         try settings.validate(rowCount: totalRows)
         try data.checkFinite()
-        if settings.initialization == .kmeansPlusPlus, communicator.size > 1 {
+        if let initialCentres, initialCentres.rowCount != settings.k || initialCentres.columnCount != data.columnCount {
+            throw ClusteringError.shapeMismatch("initial centres are \(initialCentres.rowCount)×\(initialCentres.columnCount); expected \(settings.k)×\(data.columnCount)")
+        }
+        if initialCentres == nil, settings.initialization == .kmeansPlusPlus, communicator.size > 1 {
             throw ClusteringError.invalidSettings("k-means++ needs all rows in one process; use kmeans|| on a cluster")
         }
         let clock = ContinuousClock()
@@ -38,7 +43,7 @@ public enum KMeans {
         for restart in 0..<settings.restarts {
             var rng = SeededGenerator(seed: settings.seed, stream: UInt64(restart))
             let initStart = clock.now
-            let initial = try Initializer.centres(prepared, norms: norms, kernel: kernel, accumulator: accumulator,
+            let initial = try initialCentres ?? Initializer.centres(prepared, norms: norms, kernel: kernel, accumulator: accumulator,
                                                   settings: settings, communicator: communicator, rng: &rng)
             let initSeconds = (clock.now - initStart).inSeconds
             let run = LloydRun(kernel: kernel, accumulator: accumulator, centres: initial,

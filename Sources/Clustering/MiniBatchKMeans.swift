@@ -41,6 +41,7 @@ public enum MiniBatchKMeans {
         var sinceImprovement = 0
         var batchNumber = 0
         var converged = false
+        let sums = AlignedBuffer<Float>(count: k * d, repeating: 0)
         let batchesPerEpoch = (n + settings.batchSize - 1) / settings.batchSize
         let maxBatches = min(settings.maxIterations * batchesPerEpoch, settings.maxEpochs * batchesPerEpoch)
         training: for _ in 0..<settings.maxEpochs {
@@ -59,24 +60,39 @@ public enum MiniBatchKMeans {
                     kernel.assign(rows: range, table: table, labels: labels.pointer, best: best.pointer, second: second.pointer)
                 }
                 // Per-centre update: c ← (c · count + Σ batch members) / (count + members).
-                let sums = AlignedBuffer<Float>(count: k * d, repeating: 0)
-                makeAccumulator(batch).sums(labels: labels.pointer, k: k, into: sums.buffer)
+                // Batch sums, row by row (a batch touches few entries; no transposed copy needed).
+                sums.fill(0)
+                let batchAccumulator = makeAccumulator(batch)
                 var members = [Double](repeating: 0, count: k)
                 var inertia = 0.0
-                for i in 0..<m { members[Int(labels[i])] += 1; inertia += Double(best[i]) }
-                var shift = 0.0
-                for c in 0..<k where members[c] > 0 {
-                    let total = counts[c] + members[c]
-                    let keep = Float(counts[c] / total), scale = Float(1 / total)
-                    for j in 0..<d {
-                        let old = table.centres[c * d + j]
-                        let new = old * keep + sums[c * d + j] * scale
-                        table.centres[c * d + j] = new
-                        shift += Double((new - old) * (new - old))
-                    }
-                    counts[c] = total
+                for i in 0..<m {
+                    batchAccumulator.add(row: i, scale: 1, toCluster: Int(labels[i]), sums: sums.buffer)
+                    members[Int(labels[i])] += 1
+                    inertia += Double(best[i])
                 }
-                table.refresh()
+                // Move each centre that won rows, writing both of the table's layouts in the same pass.
+                var shift = 0.0
+                let kp = table.kp
+                table.centres.withUnsafeMutableBufferPointer { centres in
+                    let transposed = table.transposed.pointer
+                    for c in 0..<k where members[c] > 0 {
+                        let total = counts[c] + members[c]
+                        let keep = Float(counts[c] / total), scale = Float(1 / total)
+                        let row = centres.baseAddress! + c * d, sum = sums.pointer + c * d
+                        var moved: Float = 0, norm: Float = 0
+                        for j in 0..<d {
+                            let old = row[j]
+                            let new = old * keep + sum[j] * scale
+                            row[j] = new
+                            transposed[j * kp + c] = new
+                            moved += (new - old) * (new - old)
+                            norm += new * new
+                        }
+                        table.norms[c] = norm
+                        shift += Double(moved)
+                        counts[c] = total
+                    }
+                }
                 // Early stop on the smoothed per-row batch inertia (scikit-learn's max_no_improvement).
                 let perRow = inertia / Double(max(1, m))
                 let alpha = min(1, 2 * Double(m) / Double(n + 1))

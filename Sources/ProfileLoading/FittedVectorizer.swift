@@ -26,7 +26,7 @@ public struct FittedVectorizer: Codable, Sendable, Equatable {
         normalization = audience.settings.normalization
         weighting = audience.settings.weighting
         columnFactors = weighting.columnFactors(documentFrequencies: audience.vocabulary.documentFrequencies,
-                                                profileCount: audience.matrix.rowCount)
+                                                profileCount: audience.report.rows)
         averageRowWeight = audience.report.averageRowWeight ?? 1
         normalizeRows = audience.settings.normalizeRows
     }

@@ -97,36 +97,15 @@ public enum ProfileCache {
     }
 
     /// Reads a cache written by `save`, checking magic, version, size and checksum.
-    public static func load(from path: String) throws -> LoadedAudience {
+    /// With `matrix: false` the matrix is left out (its rows are there but empty) — for jobs that stream
+    /// the rows through `CachedMatrixReader` and only need ids, vocabulary, tags and the report.
+    public static func load(from path: String, matrix includeMatrix: Bool = true) throws -> LoadedAudience {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw LoadError.cannotOpen(file: path, reason: error.localizedDescription)
         }
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> LoadedAudience in
-            guard raw.count >= 64, Array(raw[0..<8]) == magic else {
-                throw LoadError.cache("\(path) is not a Tessera profile cache")
-            }
-            let fileVersion = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
-            guard fileVersion == version else {
-                throw LoadError.cache("\(path) has cache version \(fileVersion); this Tessera reads version \(version): reload from the source files")
-            }
-            let count = Int(raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
-            let payloadLength = Int(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
-            let expected = raw.loadUnaligned(fromByteOffset: 24, as: UInt32.self).littleEndian
-            guard raw.count == 64 + payloadLength else {
-                throw LoadError.cache("\(path) is \(raw.count) bytes, expected \(64 + payloadLength): the file is truncated")
-            }
-            let actual = UInt32(update(crc32(0, nil, 0), UnsafeRawBufferPointer(rebasing: raw[64...])))
-            guard actual == expected else { throw LoadError.cache("\(path) fails its checksum: the file is corrupt; reload from the source files") }
-            var found: [UInt32: (Int, Int)] = [:]
-            for s in 0..<count {
-                let base = 64 + s * 24
-                let kind = raw.loadUnaligned(fromByteOffset: base, as: UInt32.self).littleEndian
-                let offset = Int(raw.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self).littleEndian)
-                let length = Int(raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self).littleEndian)
-                guard offset + length <= raw.count else { throw LoadError.cache("\(path): section \(kind) runs past the end") }
-                found[kind] = (offset, length)
-            }
+            let found = try sections(of: raw, path: path)
             func section(_ s: Section) throws -> UnsafeRawBufferPointer {
                 guard let (offset, length) = found[s.rawValue] else { throw LoadError.cache("\(path): section \(s) is missing") }
                 return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
@@ -157,9 +136,11 @@ public enum ProfileCache {
                 return result
             }
             let meta = try JSONDecoder().decode(Meta.self, from: Data(try section(.meta)))
-            let matrix = try CSRMatrix(rowCount: meta.rowCount, columnCount: meta.columnCount,
-                                       rowStart: try array(.rowStart, Int64.self).map { Int($0) },
-                                       columns: try array(.columns, Int32.self), values: try array(.values, Float.self))
+            let matrix = includeMatrix
+                ? try CSRMatrix(rowCount: meta.rowCount, columnCount: meta.columnCount,
+                                rowStart: try array(.rowStart, Int64.self).map { Int($0) },
+                                columns: try array(.columns, Int32.self), values: try array(.values, Float.self))
+                : CSRMatrix(zeroRows: meta.rowCount, columnCount: meta.columnCount)
             let audience = LoadedAudience(
                 matrix: matrix,
                 vocabulary: Vocabulary(interests: try strings(.interests), documentFrequencies: try array(.documentFrequencies, Int32.self)),
@@ -175,6 +156,35 @@ public enum ProfileCache {
             }
             return audience
         }
+    }
+
+    /// Checks magic, version, size and checksum of a mapped cache; returns each section's (offset, length).
+    static func sections(of raw: UnsafeRawBufferPointer, path: String) throws -> [UInt32: (Int, Int)] {
+        guard raw.count >= 64, Array(raw[0..<8]) == magic else {
+            throw LoadError.cache("\(path) is not a Tessera profile cache")
+        }
+        let fileVersion = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
+        guard fileVersion == version else {
+            throw LoadError.cache("\(path) has cache version \(fileVersion); this Tessera reads version \(version): reload from the source files")
+        }
+        let count = Int(raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
+        let payloadLength = Int(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
+        let expected = raw.loadUnaligned(fromByteOffset: 24, as: UInt32.self).littleEndian
+        guard raw.count == 64 + payloadLength else {
+            throw LoadError.cache("\(path) is \(raw.count) bytes, expected \(64 + payloadLength): the file is truncated")
+        }
+        let actual = UInt32(update(crc32(0, nil, 0), UnsafeRawBufferPointer(rebasing: raw[64...])))
+        guard actual == expected else { throw LoadError.cache("\(path) fails its checksum: the file is corrupt; reload from the source files") }
+        var found: [UInt32: (Int, Int)] = [:]
+        for s in 0..<count {
+            let base = 64 + s * 24
+            let kind = raw.loadUnaligned(fromByteOffset: base, as: UInt32.self).littleEndian
+            let offset = Int(raw.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self).littleEndian)
+            let length = Int(raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self).littleEndian)
+            guard offset + length <= raw.count else { throw LoadError.cache("\(path): section \(kind) runs past the end") }
+            found[kind] = (offset, length)
+        }
+        return found
     }
 
     /// Whether a file starts with the cache magic (so commands can accept a cache in place of inputs).

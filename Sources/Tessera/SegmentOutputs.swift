@@ -30,12 +30,12 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
 
     public init(run: SegmentationRun) {
         let r = run.result
-        let rows = max(1, run.audience.matrix.rowCount)
+        let rows = max(1, run.result.labels.count)
         let vocabulary = run.audience.vocabulary.interests
         let d = r.centres.columnCount
         method = run.settings.method.rawValue
         k = r.centres.rowCount
-        profiles = run.audience.matrix.rowCount
+        profiles = run.result.labels.count
         interests = d
         segments = (0..<k).map { c in
             let row = Array(r.centres.values[(c * d)..<((c + 1) * d)])

@@ -27,15 +27,22 @@ public struct SegmentationRun: Sendable {
 
 public enum SegmentationJob {
     /// Fits the chosen method to a loaded audience, reporting iterations on `progress`.
-    public static func fit(_ audience: LoadedAudience, inputs: [String], settings: SegmentJobSettings,
+    /// - Parameter rows: where mini-batch k-means streams the rows from (a cache), instead of `audience.matrix`.
+    public static func fit(_ audience: LoadedAudience, rows: RowSource? = nil, inputs: [String], settings: SegmentJobSettings,
                            loadSeconds: Double, progress: ProgressReporter) throws -> SegmentationRun {
         let clock = ContinuousClock()
         let start = clock.now
         let maxIterations = settings.kmeans.maxIterations
-        let result = try KMeans.fit(.sparse(audience.matrix), settings: settings.kmeans) { stats in
+        let report: (KMeansIteration) -> Void = { stats in
             progress.update(stage: "k-means", done: Double(stats.iteration), total: Double(maxIterations),
                             detail: String(format: "iteration %d: objective %.1f, %d labels changed",
                                            stats.iteration, stats.objective, stats.changedLabels))
+        }
+        let result: KMeansResult
+        if let rows, settings.kmeans.algorithm == .minibatch {
+            result = try MiniBatchKMeans.fit(rows, settings: settings.kmeans, progress: report)
+        } else {
+            result = try KMeans.fit(.sparse(audience.matrix), settings: settings.kmeans, progress: report)
         }
         progress.finish(stage: "k-means")
         let fitSeconds = (clock.now - start).inSeconds
@@ -46,4 +53,10 @@ public enum SegmentationJob {
         return SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
                                timings: ["load": loadSeconds, "init": result.initSeconds, "fit": fitSeconds])
     }
+}
+
+/// The binary profile cache as a source of row batches (mini-batch k-means streams from it).
+extension CachedMatrixReader: RowSource {
+    public func rows(at indices: [Int]) throws -> ClusteringData { .sparse(try rows(at: indices) as CSRMatrix) }
+    public func rows(_ range: Range<Int>) throws -> ClusteringData { .sparse(try rows(range) as CSRMatrix) }
 }

@@ -40,14 +40,19 @@ struct SegmentCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let progress = ProgressReporter(quiet: quiet)
-        let audience = try AudienceInput.load(inputs, options: loader, progress: progress)
+        // Mini-batch on a cache streams the rows from the mapped file instead of loading the matrix.
+        let streamed = clustering.algorithm == .minibatch && inputs.count == 1 && ProfileCache.isCache(inputs[0])
+        let audience = streamed
+            ? try ProfileCache.load(from: inputs[0], matrix: false)
+            : try AudienceInput.load(inputs, options: loader, progress: progress)
+        let rowSource: RowSource? = streamed ? try CachedMatrixReader(path: inputs[0]) : nil
         let loadSeconds = (clock.now - start).inSeconds
         try AudienceInput.writeSideFiles(audience, options: loader)
         var settings = SegmentJobSettings()
         settings.method = clustering.method
         settings.kmeans = clustering.kmeans
         settings.topInterests = topInterests
-        var run = try SegmentationJob.fit(audience, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
+        var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
         let written = try SegmentOutputs.write(&run, to: out, assignments: assignments, totalSince: start)
         if json {
             print(try SegmentSummary(run: run, outputs: written, folder: out).jsonString())
@@ -79,8 +84,8 @@ struct SegmentSummary: Encodable {
         method = run.settings.method.rawValue
         k = run.result.centres.rowCount
         profiles = run.audience.report.profiles
-        rows = run.audience.matrix.rowCount
-        interests = run.audience.matrix.columnCount
+        rows = run.result.labels.count
+        interests = run.audience.vocabulary.count
         rejected = run.audience.report.linesRejected
         empty = run.audience.report.emptyProfiles
         iterations = run.result.iterations

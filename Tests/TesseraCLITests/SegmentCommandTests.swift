@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+@Suite struct SegmentCommandTests {
+    /// A generated audience with planted segments and its ground truth, in a fresh folder.
+    func plantedInput(profiles: Int = 3000, segments: Int = 6) throws -> (dir: String, input: String, labels: String) {
+        let dir = CLI.folder()
+        let input = dir + "/audience.jsonl", labels = dir + "/labels.csv"
+        let r = try CLI.run(["generate", "--profiles", "\(profiles)", "--segments", "\(segments)", "--interests", "2000",
+                             "--seed", "5", "--out", input, "--labels", labels, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (dir, input, labels)
+    }
+
+    func csvRows(_ path: String) throws -> [[String]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    func jsonObject(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+    }
+
+    @Test func segmentWritesTheContractFiles() throws {
+        let (dir, input, labels) = try plantedInput()
+        let out = dir + "/run"
+        let r = try CLI.run(["segment", input, "--k", "6", "--seed", "3", "--out", out, "--assignments", "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["k"] as? Int == 6)
+        #expect(r.json["rows"] as? Int == 3000)
+
+        let segments = try jsonObject(out + "/segments.json")
+        let list = try #require(segments["segments"] as? [[String: Any]])
+        #expect(list.count == 6)
+        #expect(list.map { $0["id"] as? Int } == (0..<6).map { $0 })
+        #expect(list.reduce(0) { $0 + ($1["size"] as? Int ?? 0) } == 3000)
+        let shares = list.reduce(0.0) { $0 + ($1["share"] as? Double ?? 0) }
+        #expect(abs(shares - 1) < 1e-4)
+        for segment in list {
+            let top = try #require(segment["top_interests"] as? [[String: Any]])
+            #expect(top.count == 10)
+            #expect(top.allSatisfy { ($0["interest"] as? String)?.isEmpty == false && ($0["weight"] as? Double ?? 0) > 0 })
+        }
+
+        let run = try jsonObject(out + "/run.json")
+        let timings = try #require(run["timings"] as? [String: Double])
+        for key in ["load", "fit", "total"] { #expect(timings[key] != nil, "timings.\(key)") }
+        #expect((run["iterations"] as? Int ?? 0) >= 1)
+        #expect((run["objective"] as? Double ?? -1) > 0)
+        #expect(run["seed"] as? Int == 3)
+        #expect((run["parameters"] as? [String: Any])?["k"] as? Int == 6)
+        #expect(FileManager.default.fileExists(atPath: out + "/model.tessera"))
+
+        let assignments = try csvRows(out + "/assignments.csv")
+        #expect(assignments[0] == ["id", "segment"])
+        #expect(assignments.count == 3001)
+        // The planted segments are found (ids of a planted segment share one found segment).
+        let truth = Dictionary(uniqueKeysWithValues: try csvRows(labels).dropFirst().map { ($0[0], $0[1]) })
+        var pairs: [String: [String: Int]] = [:]
+        for row in assignments.dropFirst() { pairs[truth[row[0]]!, default: [:]][row[1], default: 0] += 1 }
+        let purity = Double(pairs.values.reduce(0) { $0 + $1.values.max()! }) / 3000
+        #expect(purity > 0.9, "purity \(purity)")
+    }
+
+    @Test func sameSeedSameSegmentsOnAnyThreadCount() throws {
+        let (dir, input, _) = try plantedInput(profiles: 2000, segments: 5)
+        var documents: [Data] = []
+        for (t, threads) in ["1", "2", "2"].enumerated() {
+            let r = try CLI.run(["segment", input, "--k", "5", "--seed", "8", "--out", dir + "/r\(t)", "--threads", threads, "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            documents.append(try Data(contentsOf: URL(fileURLWithPath: dir + "/r\(t)/segments.json")))
+        }
+        #expect(documents[0] == documents[1])
+        #expect(documents[1] == documents[2])
+        let other = try CLI.run(["segment", input, "--k", "5", "--seed", "9", "--init", "random", "--out", dir + "/other", "--quiet"])
+        #expect(other.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/other/segments.json")) != documents[0])
+    }
+
+    @Test func assignPlacesProfilesLikeTheFit() throws {
+        let (dir, input, _) = try plantedInput(profiles: 2000, segments: 5)
+        let out = dir + "/run"
+        #expect(try CLI.run(["segment", input, "--k", "5", "--out", out, "--assignments", "--quiet"]).status == 0)
+        let placed = dir + "/placed.csv"
+        let r = try CLI.run(["assign", out + "/model.tessera", input, "--out", placed, "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["placed"] as? Int == 2000)
+        let fitted = Dictionary(uniqueKeysWithValues: try csvRows(out + "/assignments.csv").dropFirst().map { ($0[0], $0[1]) })
+        let rows = try csvRows(placed)
+        #expect(rows[0] == ["id", "segment", "distance"])
+        let agree = rows.dropFirst().filter { fitted[$0[0]] == $0[1] }.count
+        #expect(agree == 2000)
+
+        // New followers with unknown interests only are reported, not silently dropped.
+        let fresh = dir + "/fresh.jsonl"
+        try ##"{"id": "n1", "interests": ["#never-seen-before"]}"##.appending("\n").write(toFile: fresh, atomically: true, encoding: .utf8)
+        let unknown = try CLI.run(["assign", out + "/model.tessera", fresh])
+        #expect(unknown.status == 0)
+        #expect(unknown.stdout.contains("n1,,"))
+        #expect(unknown.stderr.contains("1 without any interest the model knows"))
+    }
+
+    @Test func miniBatchStreamsFromACache() throws {
+        let (dir, input, _) = try plantedInput(profiles: 3000, segments: 6)
+        let cache = dir + "/audience.cache"
+        #expect(try CLI.run(["load", input, "--cache", cache, "--quiet"]).status == 0)
+        let r = try CLI.run(["segment", cache, "--k", "6", "--algorithm", "minibatch", "--batch-size", "500",
+                             "--out", dir + "/mb", "--assignments", "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["rows"] as? Int == 3000)
+        #expect(try csvRows(dir + "/mb/assignments.csv").count == 3001)
+    }
+
+    @Test func clearErrorsAndExitCodes() throws {
+        let (dir, input, _) = try plantedInput(profiles: 200, segments: 3)
+        let tooMany = try CLI.run(["segment", input, "--k", "500", "--out", dir + "/x", "--quiet"])
+        #expect(tooMany.status == 3)
+        #expect(tooMany.stderr.contains("at least 500"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x/segments.json"))
+        let zero = try CLI.run(["segment", input, "--k", "0"])
+        #expect(zero.status == 2)
+        let notAModel = try CLI.run(["assign", input, input])
+        #expect(notAModel.status == 1)
+        #expect(notAModel.stderr.contains("not a Tessera model"))
+    }
+}
