@@ -46,12 +46,25 @@ final class CentroidTable: @unchecked Sendable {
                 j0 = j1
             }
             for cIndex in 0..<k {
-                var s: Float = 0
-                let row = c.baseAddress! + cIndex * d
-                for j in 0..<d { s += row[j] * row[j] }
-                norms[cIndex] = s
+                norms[cIndex] = Float(Self.squaredNorm(c.baseAddress! + cIndex * d, count: d))
             }
         }
+    }
+
+    /// Columns per block of the centre update; norms are summed per block in Float, then over blocks
+    /// in Double, both here and in the update, so a table rebuilt from saved centres has the same norms.
+    static let normBlock = 512
+
+    static func squaredNorm(_ row: UnsafePointer<Float>, count d: Int) -> Double {
+        var total = 0.0
+        var j0 = 0
+        while j0 < d {
+            var s: Float = 0
+            for j in j0..<min(d, j0 + normBlock) { s += row[j] * row[j] }
+            total += Double(s)
+            j0 += normBlock
+        }
+        return total
     }
 
     var matrix: DenseMatrix { try! DenseMatrix(rowCount: k, columnCount: d, values: centres) }

@@ -69,16 +69,28 @@ public enum ClusteringData: Sendable {
     }
 
     /// Mean over columns of the per-column variance (scikit-learn scales its tolerance by this).
-    /// Summed over the local rows and combined through the communicator.
-    func meanColumnVariance(communicator: Communicator) -> Double {
+    /// Summed over the local rows and combined through the communicator; for sparse data the column
+    /// statistics come from the transposed matrix, one column per task.
+    func meanColumnVariance(communicator: Communicator, transposed: CSRMatrix?) -> Double {
         let d = columnCount
         var stats = [Double](repeating: 0, count: 2 * d + 1)
         switch self {
         case .sparse(let m):
-            for p in 0..<m.nonzeroCount {
-                let j = Int(m.columns[p]), v = Double(m.values[p])
-                stats[j] += v
-                stats[d + j] += v * v
+            let t = transposed ?? m.transposed()
+            stats.withUnsafeMutableBufferPointer { buffer in
+                let out = buffer.baseAddress!
+                Parallel.forEachChunk(count: d, chunkSize: 1024) { _, columns in
+                    for j in columns {
+                        var sum = 0.0, squares = 0.0
+                        for p in t.range(ofRow: j) {
+                            let v = Double(t.values[p])
+                            sum += v
+                            squares += v * v
+                        }
+                        out[j] = sum
+                        out[d + j] = squares
+                    }
+                }
             }
         case .dense(let m):
             for i in 0..<m.rowCount {

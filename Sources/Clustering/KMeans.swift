@@ -33,9 +33,12 @@ public enum KMeans {
         if settings.algorithm == .minibatch {
             return try MiniBatchKMeans.fit(InMemoryRowSource(prepared), settings: settings, progress: progress)
         }
-        let scaledTolerance = settings.tolerance * prepared.meanColumnVariance(communicator: communicator)
         let kernel = makeAssignmentKernel(prepared, rowNorms: norms)
         let accumulator = makeAccumulator(prepared)
+        let variance = prepared.meanColumnVariance(communicator: communicator,
+                                                   transposed: (accumulator as? SparseCentroidAccumulator)?.transposed)
+        let scaledTolerance = settings.tolerance * variance
+        let prepareSeconds = (clock.now - started).inSeconds
 
         var best: KMeansResult?
         var inertias: [Double] = []
@@ -60,6 +63,7 @@ public enum KMeans {
         result.restartInertias = inertias
         result.chosenRestart = chosen
         result.fitSeconds = (clock.now - started).inSeconds
+        result.prepareSeconds = prepareSeconds
         return result
     }
 }
@@ -134,36 +138,19 @@ final class LloydRun {
             sums.pointer.update(from: localSums.pointer, count: k * d)
             communicator.allreduceSum(sums.buffer)
 
-            let old = table.centres
-            var objective = 0.0
-            for c in 0..<k where counts[c] > 0 {
-                let scale = Float(1 / counts[c])
-                var norm = 0.0
-                for j in 0..<d {
-                    let value = sums[c * d + j] * scale
-                    table.centres[c * d + j] = value
-                    norm += Double(value) * Double(value)
-                }
-                objective -= counts[c] * norm
-            }
-            objective += totalSquaredNorm
-            table.refresh()
-            var shifts = [Float](repeating: 0, count: k)
+            let (shifts, newNorms) = moveCentres(sums: sums, counts: counts)
+            var objective = totalSquaredNorm
             var shiftTotal = 0.0
             for c in 0..<k {
-                var s: Float = 0
-                for j in 0..<d {
-                    let delta = table.centres[c * d + j] - old[c * d + j]
-                    s += delta * delta
-                }
-                shifts[c] = s.squareRoot()
-                shiftTotal += Double(s)
+                if counts[c] > 0 { objective -= counts[c] * newNorms[c] }
+                shiftTotal += shifts[c]
             }
+            let shiftDistances = shifts.map { Float($0.squareRoot()) }
             if settings.useBounds {
                 if relocated > 0 {
                     boundsValid = false
                 } else {
-                    updateBounds(shifts: shifts)
+                    updateBounds(shifts: shiftDistances)
                     halfSeparation = halfSeparations()
                     boundsValid = true
                 }
@@ -207,6 +194,53 @@ final class LloydRun {
             partial[chunk] = s
         }
         return partial.reduce(0, +)
+    }
+
+    /// Sets every centre with rows to the mean of its rows (sums / count), writing both layouts of the
+    /// table in one pass over fixed column blocks. Returns each centre's squared shift and squared norm
+    /// (partials reduced in block order, so independent of the thread count).
+    func moveCentres(sums: AlignedBuffer<Float>, counts: [Double]) -> (shifts: [Double], norms: [Double]) {
+        let k = k, d = d, kp = table.kp
+        let blockColumns = CentroidTable.normBlock
+        let blocks = Parallel.chunkCount(max(d, 1), chunkSize: blockColumns)
+        let partial = AlignedBuffer<Double>(count: 2 * blocks * k, repeating: 0)
+        let scales = counts.map { $0 > 0 ? Float(1 / $0) : 0 }
+        let transposed = table.transposed.pointer
+        table.centres.withUnsafeMutableBufferPointer { centresBuffer in
+            let centres = centresBuffer.baseAddress!
+            scales.withUnsafeBufferPointer { scale in
+                Parallel.forEachChunk(count: d, chunkSize: blockColumns) { block, columns in
+                    let shiftOut = partial.pointer + 2 * block * k, normOut = shiftOut + k
+                    for c in 0..<k {
+                        let row = centres + c * d, sum = sums.pointer + c * d
+                        var shift: Float = 0, norm: Float = 0
+                        if scale[c] > 0 {
+                            for j in columns {
+                                let value = sum[j] * scale[c]
+                                let delta = value - row[j]
+                                shift += delta * delta
+                                norm += value * value
+                                row[j] = value
+                                transposed[j * kp + c] = value
+                            }
+                        } else {
+                            for j in columns { norm += row[j] * row[j] }
+                        }
+                        shiftOut[c] = Double(shift)
+                        normOut[c] = Double(norm)
+                    }
+                }
+            }
+        }
+        var shifts = [Double](repeating: 0, count: k), norms = [Double](repeating: 0, count: k)
+        for block in 0..<blocks {
+            for c in 0..<k {
+                shifts[c] += partial[2 * block * k + c]
+                norms[c] += partial[2 * block * k + k + c]
+            }
+        }
+        for c in 0..<k { table.norms[c] = Float(norms[c]) }
+        return (shifts, norms)
     }
 
     /// Brings the local per-centre sums up to date with `labels`: recomputed from scratch when many rows

@@ -49,6 +49,8 @@ public struct KMeansResult: Sendable {
     /// Seconds spent choosing the initial centres, and in the whole fit (all restarts).
     public var initSeconds: Double
     public var fitSeconds: Double
+    /// Seconds spent preparing the data before the first restart (row norms, transposed copy, variance).
+    public var prepareSeconds: Double = 0
     /// The final inertia of each restart, and the one kept.
     public var restartInertias: [Double]
     public var chosenRestart: Int

@@ -98,22 +98,64 @@ extension CSRMatrix {
 
     /// The transpose as a new CSR matrix (d×n), built by a counting sort over columns.
     /// Columns of each output row come out sorted, so the result satisfies every invariant.
-    /// - Complexity: O(nnz + n + d).
+    /// Fixed row blocks count and then scatter in parallel; each block writes its own slots, in
+    /// row order, so the result is the same on any number of threads.
+    /// - Complexity: O(nnz + blocks · d).
     public func transposed() -> CSRMatrix {
-        var counts = [Int](repeating: 0, count: columnCount + 1)
-        for c in columns { counts[Int(c) + 1] += 1 }
-        for j in 0..<columnCount { counts[j + 1] += counts[j] }
-        let tStart = counts
-        var next = counts
+        let d = columnCount
+        let blocks = max(1, min(8, rowCount / 4096))
+        let blockRows = (rowCount + blocks - 1) / max(1, blocks)
+        // counts[b * d + j]: entries of column j in row block b.
+        var counts = [Int](repeating: 0, count: blocks * d)
+        rowStart.withUnsafeBufferPointer { starts in
+            columns.withUnsafeBufferPointer { cols in
+                counts.withUnsafeMutableBufferPointer { countsBuffer in
+                    let c = countsBuffer.baseAddress!
+                    Parallel.forEach(blocks) { b in
+                        let lower = starts[min(rowCount, b * blockRows)], upper = starts[min(rowCount, (b + 1) * blockRows)]
+                        let mine = c + b * d
+                        for p in lower..<upper { mine[Int(cols[p])] += 1 }
+                    }
+                }
+            }
+        }
+        var tStart = [Int](repeating: 0, count: d + 1)
+        // Turn counts into each block's first slot per column.
+        var running = 0
+        for j in 0..<d {
+            tStart[j] = running
+            for b in 0..<blocks {
+                let n = counts[b * d + j]
+                counts[b * d + j] = running
+                running += n
+            }
+        }
+        tStart[d] = running
         var tColumns = [Int32](repeating: 0, count: nonzeroCount)
         var tValues = [Float](repeating: 0, count: nonzeroCount)
-        for i in 0..<rowCount {
-            for p in rowStart[i]..<rowStart[i + 1] {
-                let j = Int(columns[p])
-                let q = next[j]
-                tColumns[q] = Int32(i)
-                tValues[q] = values[p]
-                next[j] = q + 1
+        rowStart.withUnsafeBufferPointer { starts in
+            columns.withUnsafeBufferPointer { cols in
+                values.withUnsafeBufferPointer { vals in
+                    counts.withUnsafeMutableBufferPointer { nextBuffer in
+                        tColumns.withUnsafeMutableBufferPointer { tc in
+                            tValues.withUnsafeMutableBufferPointer { tv in
+                                let next = nextBuffer.baseAddress!, outColumns = tc.baseAddress!, outValues = tv.baseAddress!
+                                Parallel.forEach(blocks) { b in
+                                    let mine = next + b * d
+                                    for i in min(rowCount, b * blockRows)..<min(rowCount, (b + 1) * blockRows) {
+                                        for p in starts[i]..<starts[i + 1] {
+                                            let j = Int(cols[p])
+                                            let q = mine[j]
+                                            outColumns[q] = Int32(i)
+                                            outValues[q] = vals[p]
+                                            mine[j] = q + 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return CSRMatrix(unchecked: columnCount, columnCount: rowCount, rowStart: tStart, columns: tColumns, values: tValues)

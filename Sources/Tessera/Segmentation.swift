@@ -51,7 +51,8 @@ public enum SegmentationJob {
                             vectorizer: FittedVectorizer(audience: audience), loader: audience.settings),
             centres: result.centres)
         return SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
-                               timings: ["load": loadSeconds, "init": result.initSeconds, "fit": fitSeconds])
+                               timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
+                                         "fit": fitSeconds])
     }
 }
 

@@ -6,15 +6,20 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the main job on the built-in planted audience and say where the results are.",
-        discussion: "Generates the demo audience once (300,000 profiles, 40 planted segments), then loads it."
+        discussion: """
+        Generates the demo audience once (300,000 profiles, 40 planted segments), loads it, segments it \
+        with k-means (k = 40) and writes the segmentation outputs into OUT/segments/.
+        """
     )
 
     @Option(help: "Folder for the demo's data and results.") var out: String = "demo-output"
     @Option(help: "Number of profiles in the demo audience.") var profiles: Int = 300_000
     @Option(help: "Random seed of the demo audience.") var seed: UInt64 = 2026
+    @Option(help: "Number of segments.") var k: Int = 40
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
+        let clock = ContinuousClock()
         let progress = ProgressReporter(quiet: quiet)
         let data = "\(out)/audience-\(profiles)-seed\(seed).jsonl"
         let labels = "\(out)/audience-\(profiles)-seed\(seed)-labels.csv"
@@ -28,18 +33,28 @@ struct DemoCommand: ParsableCommand {
         } else {
             print("Using the demo audience generated earlier: \(data)")
         }
+        let start = clock.now
         let audience = try ProfileLoader(settings: LoaderSettings(), progress: progress.loaderCallback()).load([data])
         progress.finish(stage: "loading")
+        let loadSeconds = (clock.now - start).inSeconds
         let cache = "\(out)/audience.tcache"
         let rejects = "\(out)/rejects.csv"
         try ProfileCache.save(audience, to: cache)
         try RejectsFile.write(audience.rejects, to: rejects)
         print(LoadSummary(audience).text(cache: cache, rejectsFile: rejects))
+        var settings = SegmentJobSettings()
+        settings.kmeans = KMeansSettings(k: k)
+        settings.kmeans.seed = seed
+        var run = try SegmentationJob.fit(audience, inputs: [data], settings: settings, loadSeconds: loadSeconds, progress: progress)
+        let segments = "\(out)/segments"
+        let written = try SegmentOutputs.write(&run, to: segments, assignments: true, totalSince: start)
+        print(SegmentSummary(run: run, outputs: written, folder: segments).text())
         print("")
         print("Results are in \(out)/:")
         print("  \(data)  the follower profiles (JSON Lines)")
         print("  \(labels)  the planted ground truth")
         print("  \(cache)  the loaded matrix (binary cache: pass it as INPUT to any command)")
         print("  \(rejects)  rejected lines (none expected for generated data)")
+        print("  \(segments)/  segments.json, model.tessera, run.json, assignments.csv (see README: tessera segment)")
     }
 }

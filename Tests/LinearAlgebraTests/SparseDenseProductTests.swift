@@ -18,6 +18,22 @@ import LinearAlgebra
         #expect(Fixtures.maxDifference(got, expected) < 1e-3)
     }
 
+    @Test func transposedMatchesTheDenseTransposeOnAnyThreadCount() throws {
+        // 40,000 rows: eight row blocks count and scatter in parallel.
+        let x = Fixtures.sparse(40_000, 50, density: 0.03, seed: 21)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = x.transposed()
+        Parallel.threadCount = 2
+        let two = x.transposed()
+        #expect(one == two)
+        try two.validate()
+        #expect(two.rowCount == 50 && two.columnCount == 40_000)
+        #expect(two.toDense() == x.toDense().transposed())
+        #expect(two.transposed() == x)
+    }
+
     @Test func shapeMismatchIsATypedError() {
         let x = Fixtures.sparse(10, 8, density: 0.3, seed: 1)
         #expect(throws: LinearAlgebraError.self) { try x.times(Fixtures.dense(7, 2, seed: 1)) }
