@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-// The hot kernels (the Clustering target) are compiled for AVX2 + FMA on x86-64: SIMD-16 arithmetic
+// The hot kernels (LinearAlgebra, Clustering, Factorization) are compiled for AVX2 + FMA on x86-64: SIMD-16 arithmetic
 // then runs on 256-bit registers with fused multiply-adds (measured in Benchmarks/RESULTS.md).
 // `unsafeFlags` are only allowed in a root package, which Tessera is. For a CPU without AVX2/FMA
 // (the CLI checks at start-up and says so), build with TESSERA_PORTABLE=1 for baseline x86-64.
@@ -39,11 +39,12 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
         .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib"]),
         .target(name: "AudienceGenerator", dependencies: ["LinearAlgebra"]),
         .target(name: "Clustering", dependencies: ["LinearAlgebra", "COpenBLAS"], swiftSettings: kernelSettings),
-        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering"]),
+        .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
+        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization"]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading"]),
         .testTarget(name: "AudienceGeneratorTests", dependencies: ["AudienceGenerator", "ProfileLoading"]),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "ProfileLoading", "AudienceGenerator"]),
+        .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "AudienceGenerator"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["Tessera"]),
     ],
     swiftLanguageModes: [.v5]

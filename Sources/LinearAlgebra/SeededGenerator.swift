@@ -1,3 +1,4 @@
+import Foundation
 /// A seeded, portable pseudo-random generator (xoshiro256**, seeded through SplitMix64).
 ///
 /// Every random API in Tessera takes `inout some RandomNumberGenerator`; pass one of these
@@ -36,6 +37,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A uniform Double in [0, 1) with 53 random bits.
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// A standard normal draw (Box–Muller).
+    public mutating func nextGaussian() -> Double {
+        let u1 = max(nextUnit(), 1e-300), u2 = nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     @inline(__always)

@@ -3,3 +3,4 @@
 @_exported import ProfileLoading
 @_exported import AudienceGenerator
 @_exported import Clustering
+@_exported import Factorization

@@ -13,20 +13,21 @@ public struct SegmentModel: Sendable {
 
     public struct Metadata: Codable, Sendable, Equatable {
         public var tesseraVersion: String
-        /// "kmeans" (NMF models come with the factorisation).
+        /// "kmeans" or "nmf".
         public var method: String
-        public var kmeans: KMeansSettings
+        public var kmeans: KMeansSettings?
+        public var nmf: NMFSettings?
         public var vectorizer: FittedVectorizer
         public var loader: LoaderSettings
 
         enum CodingKeys: String, CodingKey {
-            case method, kmeans, vectorizer, loader
+            case method, kmeans, nmf, vectorizer, loader
             case tesseraVersion = "tessera_version"
         }
     }
 
     public var metadata: Metadata
-    /// k×d segment centres (k-means) in the vectorizer's interest columns.
+    /// k×d segment profiles in the vectorizer's interest columns: k-means centres or NMF components (H).
     public var centres: DenseMatrix
 
     public init(metadata: Metadata, centres: DenseMatrix) {
@@ -77,6 +78,9 @@ public struct SegmentModel: Sendable {
         do { metadata = try JSONDecoder().decode(Metadata.self, from: data.subdata(in: 32..<(32 + jsonLength))) } catch {
             throw ClusteringError.badModel("\(path): unreadable metadata (\(error))")
         }
+        guard metadata.method == "nmf" ? metadata.nmf != nil : metadata.kmeans != nil else {
+            throw ClusteringError.badModel("\(path): a \(metadata.method) model without its settings")
+        }
         guard metadata.vectorizer.interests.count == d else {
             throw ClusteringError.badModel("\(path): vocabulary of \(metadata.vectorizer.interests.count) interests for \(d) columns")
         }
@@ -94,7 +98,10 @@ public struct SegmentModel: Sendable {
         public var ids: [String]
         /// Segment of each id, `nil` for a profile none of whose interests the model knows.
         public var segments: [Int?]
+        /// k-means: distance to the segment's centre.
         public var distances: [Float?]
+        /// NMF: soft membership (`nil` where `segments` is nil).
+        public var memberships: [SoftMembership?]
         public var unknownInterests: Int
         public var emptyProfileIds: [String]
     }
@@ -102,11 +109,22 @@ public struct SegmentModel: Sendable {
     /// Places a raw audience (loaded with `metadata.vectorizer.rawLoaderSettings`) into the model's segments.
     public func place(_ raw: LoadedAudience) throws -> Placement {
         let projection = metadata.vectorizer.project(raw)
-        let (labels, distances) = try KMeans.predict(.sparse(projection.matrix), centres: centres, metric: metadata.kmeans.metric)
         let unplaced = Set(projection.rowsWithoutKnownInterests)
+        if metadata.method == "nmf" {
+            let w = try NMF.transform(projection.matrix, h: centres)
+            let memberships = NMFResult.memberships(of: w)
+            return Placement(ids: raw.profileIds,
+                             segments: memberships.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element.segment },
+                             distances: memberships.map { _ in nil },
+                             memberships: memberships.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element },
+                             unknownInterests: projection.unknownInterests, emptyProfileIds: raw.emptyProfileIds)
+        }
+        let (labels, distances) = try KMeans.predict(.sparse(projection.matrix), centres: centres,
+                                                     metric: metadata.kmeans?.metric ?? .cosine)
         return Placement(ids: raw.profileIds,
                          segments: labels.enumerated().map { unplaced.contains($0.offset) ? nil : Int($0.element) },
                          distances: distances.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element },
+                         memberships: labels.map { _ in nil },
                          unknownInterests: projection.unknownInterests, emptyProfileIds: raw.emptyProfileIds)
     }
 }

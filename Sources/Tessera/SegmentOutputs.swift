@@ -32,13 +32,13 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
         let r = run.result
         let rows = max(1, run.result.labels.count)
         let vocabulary = run.audience.vocabulary.interests
-        let d = r.centres.columnCount
+        let d = r.profiles.columnCount
         method = run.settings.method.rawValue
-        k = r.centres.rowCount
+        k = r.profiles.rowCount
         profiles = run.result.labels.count
         interests = d
         segments = (0..<k).map { c in
-            let row = Array(r.centres.values[(c * d)..<((c + 1) * d)])
+            let row = Array(r.profiles.values[(c * d)..<((c + 1) * d)])
             let top = row.indices.filter { row[$0] > 0 }
                 .sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
                 .prefix(run.settings.topInterests)
@@ -69,7 +69,8 @@ public struct RunRecord: Codable, Sendable {
     public var command: String
     public var method: String
     public var seed: UInt64
-    public var parameters: KMeansSettings
+    /// The method's settings: k-means or NMF.
+    public var parameters: MethodParameters
     public var loader: LoaderSettings
     public var inputs: [InputFile]
     public var counts: Counts
@@ -78,7 +79,7 @@ public struct RunRecord: Codable, Sendable {
     public var converged: Bool
     public var objective: Double
     public var restartObjectives: [Double]
-    public var history: [KMeansIteration]
+    public var history: MethodHistory
     public var outputs: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -92,8 +93,8 @@ public struct RunRecord: Codable, Sendable {
         tesseraVersion = TesseraVersion.current
         command = "segment"
         method = run.settings.method.rawValue
-        seed = run.settings.kmeans.seed
-        parameters = run.settings.kmeans
+        seed = run.settings.seed
+        parameters = run.settings.method == .kmeans ? .kmeans(run.settings.kmeans) : .nmf(run.settings.nmf)
         loader = run.audience.settings
         inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes) }
         counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
@@ -103,11 +104,58 @@ public struct RunRecord: Codable, Sendable {
         timings = run.timings
         iterations = run.result.iterations
         converged = run.result.converged
-        objective = run.result.inertia
-        restartObjectives = run.result.restartInertias
-        history = run.result.history
+        objective = run.result.objective
+        restartObjectives = run.result.restartObjectives
+        history = run.settings.method == .kmeans ? .kmeans(run.result.kmeansHistory) : .nmf(run.result.nmfHistory)
         self.outputs = outputs
     }
+}
+
+/// The settings of either method, encoded as that method's settings object.
+public enum MethodParameters: Codable, Sendable {
+    case kmeans(KMeansSettings)
+    case nmf(NMFSettings)
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .kmeans(let s): try s.encode(to: encoder)
+        case .nmf(let s): try s.encode(to: encoder)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let s = try? NMFSettings(from: decoder), (try? decoder.container(keyedBy: ProbeKeys.self).contains(.solver)) == true {
+            self = .nmf(s)
+        } else {
+            self = .kmeans(try KMeansSettings(from: decoder))
+        }
+    }
+
+    enum ProbeKeys: String, CodingKey { case solver }
+}
+
+/// Per-iteration statistics of either method.
+public enum MethodHistory: Codable, Sendable {
+    case kmeans([KMeansIteration])
+    case nmf([NMFIteration])
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .kmeans(let h): try h.encode(to: encoder)
+        case .nmf(let h): try h.encode(to: encoder)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let h = try? [KMeansIteration](from: decoder) { self = .kmeans(h) } else { self = .nmf(try [NMFIteration](from: decoder)) }
+    }
+}
+
+/// A share in [0, 1] with four decimals ("0.7971"), without the cost of `String(format:)`.
+func fixed4(_ x: Float) -> String {
+    let scaled = Int((Double(min(max(x, 0), 1)) * 10_000).rounded())
+    let fraction = String(scaled % 10_000)
+    return "\(scaled / 10_000)." + String(repeating: "0", count: 4 - fraction.count) + fraction
 }
 
 /// Writes the outputs of a segmentation into a folder, each file atomically.
@@ -143,13 +191,21 @@ public enum SegmentOutputs {
         return written
     }
 
-    /// `id,segment`, one line per profile that was segmented (empty profiles are listed by `--empty-ids`).
+    /// `id,segment` (NMF: `id,segment,strength,secondary,secondary_strength`), one line per profile that
+    /// was segmented (empty profiles are listed by `--empty-ids`).
     static func writeAssignments(_ run: SegmentationRun, to path: String) throws {
         try AtomicFile.write(to: path) { out in
-            var text = "id,segment\n"
+            let memberships = run.result.memberships
+            var text = memberships == nil ? "id,segment\n" : "id,segment,strength,secondary,secondary_strength\n"
             let ids = run.audience.profileIds
             for (i, label) in run.result.labels.enumerated() {
-                text += CSVFormatting.row([ids[i], String(label)])
+                if let m = memberships?[i] {
+                    text += CSVFormatting.row([ids[i], String(m.segment), fixed4(m.strength),
+                                               m.secondary >= 0 ? String(m.secondary) : "",
+                                               m.secondary >= 0 ? fixed4(m.secondaryStrength) : ""])
+                } else {
+                    text += CSVFormatting.row([ids[i], String(label)])
+                }
                 if text.utf8.count > 1 << 20 {
                     try out.write(text)
                     text = ""

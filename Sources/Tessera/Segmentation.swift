@@ -2,16 +2,81 @@ import Foundation
 
 /// The segmentation method.
 public enum SegmentMethod: String, Codable, Sendable, CaseIterable {
+    /// k-means: every follower in exactly one segment.
     case kmeans
+    /// Non-negative matrix factorisation: a soft membership per follower (primary segment, its
+    /// strength, secondary segment), segments as interest loadings.
+    case nmf
 }
 
-/// What `tessera segment` does beyond the clustering settings.
+/// What `tessera segment` does beyond the method's own settings.
 public struct SegmentJobSettings: Sendable {
     public var method: SegmentMethod = .kmeans
     public var kmeans = KMeansSettings()
+    public var nmf = NMFSettings()
     /// Interests listed per segment in segments.json. Default 10.
     public var topInterests = 10
     public init() {}
+
+    /// The number of segments of the chosen method.
+    public var k: Int { method == .kmeans ? kmeans.k : nmf.k }
+    public var seed: UInt64 { method == .kmeans ? kmeans.seed : nmf.seed }
+}
+
+/// The method-independent outcome of a segmentation.
+public struct SegmentFit: Sendable {
+    public var method: SegmentMethod
+    /// Hard segment of every segmented row.
+    public var labels: [Int32]
+    public var sizes: [Int]
+    /// k×d segment profiles over the interests: k-means centres, or NMF's H rows (unit length).
+    public var profiles: DenseMatrix
+    /// k-means inertia, or NMF's ‖X − W·H‖_F.
+    public var objective: Double
+    public var iterations: Int
+    public var converged: Bool
+    public var prepareSeconds: Double
+    public var initSeconds: Double
+    public var restartObjectives: [Double]
+    public var kmeansHistory: [KMeansIteration]
+    public var nmfHistory: [NMFIteration]
+    /// NMF only: each row's soft membership.
+    public var memberships: [SoftMembership]?
+
+    init(kmeans r: KMeansResult) {
+        method = .kmeans
+        labels = r.labels
+        sizes = r.sizes
+        profiles = r.centres
+        objective = r.inertia
+        iterations = r.iterations
+        converged = r.converged
+        prepareSeconds = r.prepareSeconds
+        initSeconds = r.initSeconds
+        restartObjectives = r.restartInertias
+        kmeansHistory = r.history
+        nmfHistory = []
+        memberships = nil
+    }
+
+    init(nmf r: NMFResult) {
+        method = .nmf
+        let m = r.memberships()
+        labels = m.map { Int32($0.segment) }
+        var sizes = [Int](repeating: 0, count: r.h.rowCount)
+        for membership in m { sizes[membership.segment] += 1 }
+        self.sizes = sizes
+        profiles = r.h
+        objective = r.reconstructionError
+        iterations = r.iterations
+        converged = r.converged
+        prepareSeconds = 0
+        initSeconds = r.initSeconds
+        restartObjectives = [r.reconstructionError]
+        kmeansHistory = []
+        nmfHistory = r.history
+        memberships = m
+    }
 }
 
 /// A finished segmentation: the audience, the fit, the model, and the seconds of each stage.
@@ -19,9 +84,9 @@ public struct SegmentationRun: Sendable {
     public var audience: LoadedAudience
     public var inputs: [String]
     public var settings: SegmentJobSettings
-    public var result: KMeansResult
+    public var result: SegmentFit
     public var model: SegmentModel
-    /// Seconds per stage: `load`, `init`, `fit`, `write`, `total`.
+    /// Seconds per stage: `load`, `prepare`, `init`, `fit`, `write`, `total`.
     public var timings: [String: Double]
 }
 
@@ -32,24 +97,37 @@ public enum SegmentationJob {
                            loadSeconds: Double, progress: ProgressReporter) throws -> SegmentationRun {
         let clock = ContinuousClock()
         let start = clock.now
-        let maxIterations = settings.kmeans.maxIterations
-        let report: (KMeansIteration) -> Void = { stats in
-            progress.update(stage: "k-means", done: Double(stats.iteration), total: Double(maxIterations),
-                            detail: String(format: "iteration %d: objective %.1f, %d labels changed",
-                                           stats.iteration, stats.objective, stats.changedLabels))
+        let result: SegmentFit
+        switch settings.method {
+        case .kmeans:
+            let maxIterations = settings.kmeans.maxIterations
+            let report: (KMeansIteration) -> Void = { stats in
+                progress.update(stage: "k-means", done: Double(stats.iteration), total: Double(maxIterations),
+                                detail: String(format: "iteration %d: objective %.1f, %d labels changed",
+                                               stats.iteration, stats.objective, stats.changedLabels))
+            }
+            if let rows, settings.kmeans.algorithm == .minibatch {
+                result = SegmentFit(kmeans: try MiniBatchKMeans.fit(rows, settings: settings.kmeans, progress: report))
+            } else {
+                result = SegmentFit(kmeans: try KMeans.fit(.sparse(audience.matrix), settings: settings.kmeans, progress: report))
+            }
+            progress.finish(stage: "k-means")
+        case .nmf:
+            let maxIterations = settings.nmf.maxIterations
+            let r = try NMF.fit(audience.matrix, settings: settings.nmf) { stats in
+                progress.update(stage: "nmf", done: Double(stats.iteration), total: Double(maxIterations),
+                                detail: String(format: "iteration %d: error %.3f", stats.iteration, stats.error))
+            }
+            progress.finish(stage: "nmf")
+            result = SegmentFit(nmf: r)
         }
-        let result: KMeansResult
-        if let rows, settings.kmeans.algorithm == .minibatch {
-            result = try MiniBatchKMeans.fit(rows, settings: settings.kmeans, progress: report)
-        } else {
-            result = try KMeans.fit(.sparse(audience.matrix), settings: settings.kmeans, progress: report)
-        }
-        progress.finish(stage: "k-means")
         let fitSeconds = (clock.now - start).inSeconds
         let model = SegmentModel(
-            metadata: .init(tesseraVersion: TesseraVersion.current, method: settings.method.rawValue, kmeans: settings.kmeans,
+            metadata: .init(tesseraVersion: TesseraVersion.current, method: settings.method.rawValue,
+                            kmeans: settings.method == .kmeans ? settings.kmeans : nil,
+                            nmf: settings.method == .nmf ? settings.nmf : nil,
                             vectorizer: FittedVectorizer(audience: audience), loader: audience.settings),
-            centres: result.centres)
+            centres: result.profiles)
         return SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
                                timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
                                          "fit": fitSeconds])

@@ -9,7 +9,8 @@ struct AssignCommand: ParsableCommand {
         discussion: """
         MODEL is the model.tessera written by `tessera segment`. The new profiles are read with the model's \
         interest normalisation and weighted with the training audience's weighting (its idf), so they land \
-        in the same space. Writes id,segment,distance as CSV to --out (or stdout). Profiles with no interest \
+        in the same space. Writes id,segment,distance (k-means) or id,segment,strength,secondary,secondary_strength \
+        (NMF: the new profiles' W with the segments' loadings held fixed) as CSV to --out (or stdout). Profiles with no interest \
         the model knows get an empty segment and are counted in the summary on stderr.
         """
     )
@@ -44,13 +45,22 @@ struct AssignCommand: ParsableCommand {
         progress.finish(stage: "loading")
         if let path = loader.rejects { try RejectsFile.write(raw.rejects, to: path) }
         let placement = try segmentModel.place(raw)
-        var csv = "id,segment,distance\n"
+        let soft = segmentModel.metadata.method == "nmf"
+        var csv = soft ? "id,segment,strength,secondary,secondary_strength\n" : "id,segment,distance\n"
         for (t, id) in placement.ids.enumerated() {
             let segment = placement.segments[t].map(String.init) ?? ""
-            let distance = placement.distances[t].map { String(format: "%.6f", $0.squareRoot()) } ?? ""
-            csv += CSVFormatting.row([id, segment, distance])
+            if soft {
+                let m = placement.memberships[t]
+                csv += CSVFormatting.row([id, segment, m.map { String(format: "%.4f", $0.strength) } ?? "",
+                                          m.flatMap { $0.secondary >= 0 ? String($0.secondary) : nil } ?? "",
+                                          m.flatMap { $0.secondary >= 0 ? String(format: "%.4f", $0.secondaryStrength) : nil } ?? ""])
+            } else {
+                let distance = placement.distances[t].map { String(format: "%.6f", $0.squareRoot()) } ?? ""
+                csv += CSVFormatting.row([id, segment, distance])
+            }
         }
-        for id in placement.emptyProfileIds { csv += CSVFormatting.row([id, "", ""]) }
+        let blanks = [String](repeating: "", count: soft ? 4 : 2)
+        for id in placement.emptyProfileIds { csv += CSVFormatting.row([id] + blanks) }
         if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
         let unplaced = placement.segments.filter { $0 == nil }.count + placement.emptyProfileIds.count
         let placed = placement.ids.count - placement.segments.filter { $0 == nil }.count

@@ -10,7 +10,7 @@ struct SegmentCommand: ParsableCommand {
         Inputs are read as by `tessera load` (same options), or one cache file. Outputs go to --out: \
         segments.json (per segment: id, size, share, top interests), model.tessera (for `tessera assign`), \
         run.json (parameters, inputs, counts, timings, iterations, objective) and, with --assignments, \
-        assignments.csv (id,segment).
+        assignments.csv (id,segment; with --method nmf: id,segment,strength,secondary,secondary_strength).
         """
     )
 
@@ -23,7 +23,7 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: "Output folder (created if missing).")
     var out: String = "tessera-output"
 
-    @Flag(help: "Also write assignments.csv (id,segment) with every profile's segment.")
+    @Flag(help: "Also write assignments.csv with every profile's segment (id,segment; NMF adds strength,secondary,secondary_strength).")
     var assignments = false
 
     @Option(help: "Interests listed per segment in segments.json.")
@@ -41,7 +41,7 @@ struct SegmentCommand: ParsableCommand {
         let start = clock.now
         let progress = ProgressReporter(quiet: quiet)
         // Mini-batch on a cache streams the rows from the mapped file instead of loading the matrix.
-        let streamed = clustering.algorithm == .minibatch && inputs.count == 1 && ProfileCache.isCache(inputs[0])
+        let streamed = clustering.method == .kmeans && clustering.algorithm == .minibatch && inputs.count == 1 && ProfileCache.isCache(inputs[0])
         let audience = streamed
             ? try ProfileCache.load(from: inputs[0], matrix: false)
             : try AudienceInput.load(inputs, options: loader, progress: progress)
@@ -51,6 +51,7 @@ struct SegmentCommand: ParsableCommand {
         var settings = SegmentJobSettings()
         settings.method = clustering.method
         settings.kmeans = clustering.kmeans
+        settings.nmf = clustering.nmf
         settings.topInterests = topInterests
         var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
         let written = try SegmentOutputs.write(&run, to: out, assignments: assignments, totalSince: start)
@@ -82,7 +83,7 @@ struct SegmentSummary: Encodable {
 
     init(run: SegmentationRun, outputs: [String], folder: String) {
         method = run.settings.method.rawValue
-        k = run.result.centres.rowCount
+        k = run.result.profiles.rowCount
         profiles = run.audience.report.profiles
         rows = run.result.labels.count
         interests = run.audience.vocabulary.count
@@ -90,7 +91,7 @@ struct SegmentSummary: Encodable {
         empty = run.audience.report.emptyProfiles
         iterations = run.result.iterations
         converged = run.result.converged
-        objective = run.result.inertia
+        objective = run.result.objective
         sizes = run.result.sizes
         timings = run.timings
         out = folder

@@ -49,6 +49,12 @@ struct Main {
             case .invalidSettings: fail(error.description, status: .usage)
             default: fail(error.description, status: .badInput)
             }
+        } catch let error as FactorizationError {
+            switch error {
+            case .tooFewRows: fail(error.description, status: .nothingToSegment)
+            case .invalidSettings: fail(error.description, status: .usage)
+            default: fail(error.description, status: .badInput)
+            }
         } catch let error as LinearAlgebraError {
             fail(error.description, status: .badInput)
         } catch {

@@ -110,6 +110,46 @@ import Testing
         #expect(try csvRows(dir + "/mb/assignments.csv").count == 3001)
     }
 
+    @Test func nmfWritesSoftMembershipAndAssignsNewProfiles() throws {
+        let (dir, input, labels) = try plantedInput(profiles: 3000, segments: 6)
+        let out = dir + "/nmf"
+        let r = try CLI.run(["segment", input, "--method", "nmf", "--k", "6", "--out", out, "--assignments", "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["method"] as? String == "nmf")
+        let rows = try csvRows(out + "/assignments.csv")
+        #expect(rows[0] == ["id", "segment", "strength", "secondary", "secondary_strength"])
+        #expect(rows.count == 3001)
+        for row in rows.dropFirst() {
+            let strength = try #require(Double(row[2]))
+            #expect(strength > 0 && strength <= 1)
+            if !row[3].isEmpty {
+                #expect(row[3] != row[1])
+                #expect(Double(row[4])! <= strength)
+            }
+        }
+        let truth = Dictionary(uniqueKeysWithValues: try csvRows(labels).dropFirst().map { ($0[0], $0[1]) })
+        var pairs: [String: [String: Int]] = [:]
+        for row in rows.dropFirst() { pairs[truth[row[0]]!, default: [:]][row[1], default: 0] += 1 }
+        let purity = Double(pairs.values.reduce(0) { $0 + $1.values.max()! }) / 3000
+        #expect(purity > 0.9, "purity \(purity)")
+        let run = try jsonObject(out + "/run.json")
+        #expect((run["parameters"] as? [String: Any])?["solver"] as? String == "hals")
+        #expect(((run["history"] as? [[String: Any]])?.first?["error"] as? Double ?? 0) > 0)
+        let segments = try #require(try jsonObject(out + "/segments.json")["segments"] as? [[String: Any]])
+        #expect(segments.count == 6)
+        #expect(segments.allSatisfy { ($0["top_interests"] as? [[String: Any]])?.count == 10 })
+
+        // The model places the training profiles where the fit put them (W recomputed with H fixed).
+        let placed = dir + "/placed.csv"
+        let assign = try CLI.run(["assign", out + "/model.tessera", input, "--out", placed, "--quiet"])
+        #expect(assign.status == 0, "\(assign.stderr)")
+        let fitted = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], $0[1]) })
+        let again = try csvRows(placed)
+        #expect(again[0] == ["id", "segment", "strength", "secondary", "secondary_strength"])
+        let agree = again.dropFirst().filter { fitted[$0[0]] == $0[1] }.count
+        #expect(Double(agree) / 3000 > 0.98, "\(agree) of 3000")
+    }
+
     @Test func clearErrorsAndExitCodes() throws {
         let (dir, input, _) = try plantedInput(profiles: 200, segments: 3)
         let tooMany = try CLI.run(["segment", input, "--k", "500", "--out", dir + "/x", "--quiet"])

@@ -1,0 +1,144 @@
+import Foundation
+import LinearAlgebra
+
+/// Non-negative matrix factorisation X ≈ W·H, sparse-aware throughout: W·H is never formed. Each
+/// iteration needs X·Hᵀ and Xᵀ·W (sparse×dense products, the second through a transposed copy of X built
+/// once) and the k×k Gram matrices HHᵀ and WᵀW (`cblas_ssyrk`); the error is
+/// ‖X‖² − 2⟨Xᵀ·W, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩.
+///
+/// Written over a `Communicator`: W's rows are local; Xᵀ·W and WᵀW are summed over ranks, after which
+/// the H update is identical everywhere.
+public enum NMF {
+    /// - Parameter initial: start from this W (local rows, n×k) and H (k×d) instead of `settings.initialization`.
+    public static func fit(_ x: CSRMatrix, settings: NMFSettings,
+                           communicator: Communicator = SingleProcessCommunicator(),
+                           initial: (w: DenseMatrix, h: DenseMatrix)? = nil,
+                           progress: ((NMFIteration) -> Void)? = nil) throws -> NMFResult {
+        let totalRows = Int(communicator.sum(Double(x.rowCount)))
+        try settings.validate(rowCount: totalRows, columnCount: x.columnCount)
+        guard x.values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw FactorizationError.nonFiniteInput("NMF needs finite, non-negative values; the matrix has negative, NaN or infinite entries")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let k = settings.k
+        // Internally W is n×kp and Hᵀ d×kp, padded with zero components to a multiple of 16 for the SIMD kernels.
+        let kp = (k + 15) / 16 * 16
+        if let initial {
+            guard initial.w.rowCount == x.rowCount, initial.w.columnCount == k, initial.h.rowCount == k, initial.h.columnCount == x.columnCount else {
+                throw FactorizationError.shapeMismatch("initial W must be \(x.rowCount)×\(k) and H \(k)×\(x.columnCount)")
+            }
+        }
+        let (w0, ht0) = try initial.map { ($0.w, $0.h.transposed()) }
+            ?? NMFInitializer.start(x, settings: settings, communicator: communicator)
+        var w = pad(w0, to: kp), ht = pad(ht0, to: kp)
+        let initSeconds = (clock.now - started).inSeconds
+
+        let squaredNormX = communicator.sum(x.squaredFrobeniusNorm())
+        var a = DenseMatrix(rowCount: x.rowCount, columnCount: kp)     // X·Hᵀ
+        var bt = DenseMatrix(rowCount: x.columnCount, columnCount: kp)  // Xᵀ·W
+        func globalProducts() -> DenseMatrix {
+            x.transposeMultiplyPadded(w, into: &bt)
+            bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+            var f = BLAS.gram(w)
+            f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+            return f
+        }
+        func error(f: DenseMatrix) -> Double {
+            var cross = 0.0
+            for t in bt.values.indices { cross += Double(bt.values[t]) * Double(ht.values[t]) }
+            let gh = BLAS.gram(ht)
+            var quadratic = 0.0
+            for t in f.values.indices { quadratic += Double(f.values[t]) * Double(gh.values[t]) }
+            return max(0, squaredNormX - 2 * cross + quadratic).squareRoot()
+        }
+
+        var f = globalProducts()
+        let initialError = error(f: f)
+        var previousError = initialError
+        var history: [NMFIteration] = [NMFIteration(iteration: 0, error: initialError, seconds: initSeconds)]
+        progress?(history[0])
+        var converged = false
+        var iterations = 0
+        var lastCheck = clock.now
+        for iteration in 1...settings.maxIterations {
+            iterations = iteration
+            // W given H.
+            x.multiplyPadded(ht, into: &a)
+            let g = BLAS.gram(ht)
+            switch settings.solver {
+            case .hals: RowUpdate.hals(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W, components: k)
+            case .mu: RowUpdate.multiplicative(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W)
+            }
+            // H given W (as Hᵀ, the same row problem).
+            f = globalProducts()
+            switch settings.solver {
+            case .hals: RowUpdate.hals(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H, components: k)
+            case .mu: RowUpdate.multiplicative(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H)
+            }
+            if iteration % settings.checkEvery == 0 || iteration == settings.maxIterations {
+                let current = error(f: f)
+                let stats = NMFIteration(iteration: iteration, error: current, seconds: (clock.now - lastCheck).inSeconds)
+                lastCheck = clock.now
+                history.append(stats)
+                progress?(stats)
+                if initialError > 0, (previousError - current) / initialError < settings.tolerance {
+                    converged = true
+                    break
+                }
+                previousError = current
+            }
+        }
+        let finalError = error(f: f)
+        var wOut = unpad(w, to: k), htOut = unpad(ht, to: k)
+        normalizeComponents(w: &wOut, ht: &htOut)
+        return NMFResult(w: wOut, h: htOut.transposed(), reconstructionError: finalError, iterations: iterations,
+                         converged: converged, history: history, initSeconds: initSeconds,
+                         fitSeconds: (clock.now - started).inSeconds)
+    }
+
+    /// The matrix with zero columns appended up to `width`.
+    static func pad(_ m: DenseMatrix, to width: Int) -> DenseMatrix {
+        if m.columnCount == width { return m }
+        var out = DenseMatrix(rowCount: m.rowCount, columnCount: width)
+        for i in 0..<m.rowCount { for c in 0..<m.columnCount { out.values[i * width + c] = m.values[i * m.columnCount + c] } }
+        return out
+    }
+
+    /// The first `width` columns.
+    static func unpad(_ m: DenseMatrix, to width: Int) -> DenseMatrix {
+        if m.columnCount == width { return m }
+        var out = DenseMatrix(rowCount: m.rowCount, columnCount: width)
+        for i in 0..<m.rowCount { for c in 0..<width { out.values[i * width + c] = m.values[i * m.columnCount + c] } }
+        return out
+    }
+
+    /// Scales each component so that its H row has unit length (W's column takes the factor).
+    static func normalizeComponents(w: inout DenseMatrix, ht: inout DenseMatrix) {
+        let k = w.columnCount
+        var norms = [Float](repeating: 0, count: k)
+        for j in 0..<ht.rowCount { for t in 0..<k { norms[t] += ht[j, t] * ht[j, t] } }
+        for t in 0..<k { norms[t] = norms[t].squareRoot() }
+        for j in 0..<ht.rowCount { for t in 0..<k where norms[t] > 0 { ht[j, t] /= norms[t] } }
+        for i in 0..<w.rowCount { for t in 0..<k where norms[t] > 0 { w[i, t] *= norms[t] } }
+    }
+
+    /// W for new rows with H fixed: HALS on W alone (non-negative least squares), from a uniform start,
+    /// until the squared change per row falls below `tolerance` or after `maxIterations`.
+    public static func transform(_ x: CSRMatrix, h: DenseMatrix, maxIterations: Int = 500, tolerance: Double = 1e-10) throws -> DenseMatrix {
+        guard x.columnCount == h.columnCount else {
+            throw FactorizationError.shapeMismatch("the rows have \(x.columnCount) columns, the model's components \(h.columnCount)")
+        }
+        let k = h.rowCount, kp = (k + 15) / 16 * 16
+        let ht = pad(h.transposed(), to: kp)
+        var a = DenseMatrix(rowCount: x.rowCount, columnCount: kp)
+        x.multiplyPadded(ht, into: &a)
+        let g = BLAS.gram(ht)
+        var w = DenseMatrix(rowCount: x.rowCount, columnCount: kp, repeating: 0)
+        for _ in 0..<maxIterations {
+            let change = RowUpdate.hals(&w, target: a, gram: g, l1: 0, l2: 0, components: k)
+            if change <= tolerance * Double(max(1, x.rowCount)) { break }
+        }
+        return unpad(w, to: k)
+    }
+}

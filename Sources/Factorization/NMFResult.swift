@@ -1,0 +1,65 @@
+import LinearAlgebra
+
+/// Statistics of one convergence check.
+public struct NMFIteration: Codable, Sendable, Equatable {
+    public var iteration: Int
+    /// ‖X − W·H‖_F at this iteration (scikit-learn's `reconstruction_err_`).
+    public var error: Double
+    /// Seconds since the previous check.
+    public var seconds: Double
+}
+
+/// The outcome of an NMF fit: X ≈ W·H with W ≥ 0 (n×k, local rows) and H ≥ 0 (k×d).
+///
+/// H's rows are scaled to unit length (W's columns scaled to match, so W·H is unchanged): each
+/// segment's interest loadings are then comparable, and so are a profile's weights on the segments.
+public struct NMFResult: Sendable {
+    public var w: DenseMatrix
+    public var h: DenseMatrix
+    /// ‖X − W·H‖_F.
+    public var reconstructionError: Double
+    public var iterations: Int
+    public var converged: Bool
+    public var history: [NMFIteration]
+    public var initSeconds: Double
+    public var fitSeconds: Double
+}
+
+/// A profile's soft membership: its normalised W row.
+public struct SoftMembership: Sendable, Equatable {
+    /// argmax of the W row, and its share of the row's total weight.
+    public var segment: Int
+    public var strength: Float
+    /// The second-largest entry (−1 and 0 when the row has a single non-zero weight).
+    public var secondary: Int
+    public var secondaryStrength: Float
+}
+
+extension NMFResult {
+    /// The hard segment (argmax) of every row with its strength and secondary segment.
+    public func memberships() -> [SoftMembership] { Self.memberships(of: w) }
+
+    /// Soft memberships of the rows of any W (n×k).
+    public static func memberships(of w: DenseMatrix) -> [SoftMembership] {
+        let k = w.columnCount
+        return (0..<w.rowCount).map { i in
+            var first = 0, second = -1
+            var total: Float = 0
+            for t in 0..<k { total += w[i, t] }
+            for t in 1..<max(1, k) {
+                let v = w[i, t]
+                if v > w[i, first] {
+                    second = first
+                    first = t
+                } else if second < 0 || v > w[i, second] {
+                    second = t
+                }
+            }
+            guard total > 0 else { return SoftMembership(segment: 0, strength: 0, secondary: -1, secondaryStrength: 0) }
+            let secondValue = second >= 0 ? w[i, second] : 0
+            return SoftMembership(segment: first, strength: w[i, first] / total,
+                                  secondary: secondValue > 0 ? second : -1,
+                                  secondaryStrength: secondValue > 0 ? secondValue / total : 0)
+        }
+    }
+}

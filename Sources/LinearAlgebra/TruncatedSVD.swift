@@ -1,0 +1,74 @@
+import Foundation
+
+/// A truncated SVD of a sparse n×d matrix by the randomized range finder (Halko, Martinsson & Tropp
+/// 2011), run on the interest side: Z = Ω (d×l Gaussian, l = k + oversampling rounded up to 16), then
+/// power iterations Z ← basis(Xᵀ·(X·Z)) with each basis from `LAPACKE_sgeqrf`/`sorgqr` on the small
+/// d×l matrix; finally B = X·Z and the SVD of the small l×l Gram matrix BᵀB (`LAPACKE_sgesdd`) gives
+/// X ≈ U·S·Vᵀ with U = B·V_B·S⁻¹ and V = Z·V_B. Only sparse×dense products touch X, and no n×l matrix
+/// is ever factorised (n is the large side for audiences).
+public struct TruncatedSVD: Sendable {
+    /// n×k left singular vectors.
+    public var u: DenseMatrix
+    /// k singular values, largest first.
+    public var singularValues: [Float]
+    /// k×d right singular vectors, one per row.
+    public var vt: DenseMatrix
+
+    /// Settings with documented defaults.
+    public struct Settings: Sendable, Codable, Equatable {
+        /// Extra random directions beyond k (default 10, as scikit-learn).
+        public var oversampling = 10
+        /// Power iterations (default 4): each costs one X·Z and one Xᵀ·Y product and sharpens the
+        /// basis when the spectrum decays slowly.
+        public var powerIterations = 4
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// The rank-k truncated SVD of `x`. The sketch width k + oversampling is rounded up to a multiple
+    /// of 16 (more oversampling, never less) so the products run on the padded SIMD kernels.
+    public init(_ x: CSRMatrix, rank k: Int, settings: Settings = Settings()) throws {
+        let n = x.rowCount, d = x.columnCount
+        let l = (k + settings.oversampling + 15) / 16 * 16
+        guard k >= 1, l <= min(n, d) || k + settings.oversampling <= min(n, d) else {
+            throw LinearAlgebraError.shapeMismatch("rank \(k) with oversampling \(settings.oversampling) for a \(n)×\(d) matrix")
+        }
+        guard l <= min(n, d) else {
+            // Too small for a padded sketch: the exact SVD is cheap anyway.
+            let full = try LAPACK.svd(x.toDense())
+            var u = DenseMatrix(rowCount: n, columnCount: k), vt = DenseMatrix(rowCount: k, columnCount: d)
+            for i in 0..<n { for c in 0..<k { u[i, c] = full.u[i, c] } }
+            for c in 0..<k { for j in 0..<d { vt[c, j] = full.vt[c, j] } }
+            self.u = u
+            self.singularValues = Array(full.singularValues.prefix(k))
+            self.vt = vt
+            return
+        }
+        var rng = SeededGenerator(seed: settings.seed, stream: 0x5356_44)
+        var z = DenseMatrix(rowCount: d, columnCount: l)
+        for t in z.values.indices { z.values[t] = Float(rng.nextGaussian()) }
+        z = try LAPACK.orthonormalBasis(z)
+        var y = DenseMatrix(rowCount: n, columnCount: l)
+        for _ in 0..<(settings.powerIterations + 1) {
+            x.multiplyPadded(z, into: &y)                 // n×l
+            x.transposeMultiplyPadded(y, into: &z)        // d×l = Xᵀ·X·Z
+            z = try LAPACK.orthonormalBasis(z)
+        }
+        x.multiplyPadded(z, into: &y)                     // B = X·Z, n×l
+        let gram = BLAS.gram(y)                           // BᵀB, l×l
+        let small = try LAPACK.svd(gram)                  // BᵀB = V_B·S²·V_Bᵀ
+        let sigma = small.singularValues.map { $0.squareRoot() }
+        var vb = small.u                                  // l×l, columns = V_B
+        // U = B·V_B·S⁻¹ (first k columns), V = Z·V_B.
+        for r in 0..<l { for c in 0..<l { vb[r, c] = c < k && sigma[c] > 0 ? vb[r, c] / sigma[c] : 0 } }
+        let uFull = try BLAS.product(y, vb)               // n×l
+        let vFull = try BLAS.product(z, small.u)          // d×l
+        var u = DenseMatrix(rowCount: n, columnCount: k)
+        for i in 0..<n { for c in 0..<k { u[i, c] = uFull[i, c] } }
+        var vt = DenseMatrix(rowCount: k, columnCount: d)
+        for c in 0..<k { for j in 0..<d { vt[c, j] = vFull[j, c] } }
+        self.u = u
+        self.singularValues = Array(sigma.prefix(k))
+        self.vt = vt
+    }
+}

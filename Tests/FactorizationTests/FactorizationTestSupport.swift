@@ -1,0 +1,125 @@
+import Foundation
+import AudienceGenerator
+import Factorization
+import LinearAlgebra
+import ProfileLoading
+
+enum Fixtures {
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func dataset(_ relative: String) -> String {
+        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets/" + relative).path
+    }
+
+    /// A planted audience loaded through the real loader (tf-idf, L2), with the planted segment of every
+    /// row and its secondary segment (−1 for profiles planted in one segment only).
+    static func plantedWithSecondary(profiles: Int, segments: Int, interests: Int = 3000, seed: UInt64 = 11) throws -> (LoadedAudience, [Int], [Int]) {
+        var s = GeneratorSettings()
+        s.profiles = profiles
+        s.segments = segments
+        s.interests = interests
+        s.seed = seed
+        let g = try PlantedAudienceGenerator(settings: s)
+        let path = NSTemporaryDirectory() + "tessera-planted-\(UUID().uuidString).jsonl"
+        var bytes: [UInt8] = []
+        var truth: [String: (Int, Int)] = [:]
+        for chunk in 0..<g.chunkCount {
+            bytes += g.jsonLines(inChunk: chunk)
+            for p in g.profiles(inChunk: chunk) { truth[p.id] = (p.segment, p.secondary) }
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let audience = try ProfileLoader(settings: LoaderSettings()).load([path])
+        return (audience, audience.profileIds.map { truth[$0]!.0 }, audience.profileIds.map { truth[$0]!.1 })
+    }
+
+    static func planted(profiles: Int, segments: Int, interests: Int = 3000, seed: UInt64 = 11) throws -> (LoadedAudience, [Int]) {
+        let (audience, primary, _) = try plantedWithSecondary(profiles: profiles, segments: segments, interests: interests, seed: seed)
+        return (audience, primary)
+    }
+
+    /// A small random sparse matrix with clustered rows: `groups` groups share a set of columns.
+    static func clusteredSparse(rows: Int, columns: Int, groups: Int, seed: UInt64) -> CSRMatrix {
+        var rng = SeededGenerator(seed: seed)
+        var dense = DenseMatrix(rowCount: rows, columnCount: columns)
+        for i in 0..<rows {
+            let g = i % groups
+            for _ in 0..<6 {
+                let j = (g * columns / groups + Int(rng.next() % UInt64(max(1, columns / groups)))) % columns
+                dense[i, j] += Float(1 + rng.next() % 3)
+            }
+            for _ in 0..<2 { dense[i, Int(rng.next() % UInt64(columns))] += 1 }
+        }
+        return CSRMatrix(dense: dense)
+    }
+}
+
+/// Normalised mutual information (arithmetic mean of entropies, as scikit-learn's default).
+func normalizedMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
+    precondition(a.count == b.count && !a.isEmpty)
+    let n = Double(a.count)
+    var joint: [[Int]: Double] = [:], pa: [Int: Double] = [:], pb: [Int: Double] = [:]
+    for (x, y) in zip(a, b) { joint[[x, y], default: 0] += 1; pa[x, default: 0] += 1; pb[y, default: 0] += 1 }
+    var mi = 0.0
+    for (key, count) in joint {
+        mi += count / n * log(count * n / (pa[key[0]]! * pb[key[1]]!))
+    }
+    func entropy(_ p: [Int: Double]) -> Double { -p.values.reduce(0) { $0 + $1 / n * log($1 / n) } }
+    let h = (entropy(pa) + entropy(pb)) / 2
+    return h == 0 ? 1 : mi / h
+}
+
+/// A communicator for tests: `size` ranks running on threads, summing buffers in rank order.
+final class ThreadedCommunicatorGroup: @unchecked Sendable {
+    let size: Int
+    private let condition = NSCondition()
+    private var contributions: [[Double]?]
+    private var result: [Double] = []
+    private var generation = 0
+    private var arrived = 0
+    private var readers = 0
+
+    init(size: Int) {
+        self.size = size
+        contributions = Array(repeating: nil, count: size)
+    }
+
+    func reduce(rank: Int, _ values: [Double]) -> [Double] {
+        condition.lock()
+        defer { condition.unlock() }
+        while readers > 0 { condition.wait() }
+        let myGeneration = generation
+        contributions[rank] = values
+        arrived += 1
+        if arrived == size {
+            var sum = [Double](repeating: 0, count: values.count)
+            for r in 0..<size { for t in sum.indices { sum[t] += contributions[r]![t] } }
+            result = sum
+            arrived = 0
+            readers = size
+            generation += 1
+            condition.broadcast()
+        } else {
+            while generation == myGeneration { condition.wait() }
+        }
+        let out = result
+        readers -= 1
+        if readers == 0 { condition.broadcast() }
+        return out
+    }
+
+    struct Member: Communicator {
+        let group: ThreadedCommunicatorGroup
+        let rank: Int
+        var size: Int { group.size }
+        func allreduceSum(_ buffer: inout [Double]) { buffer = group.reduce(rank: rank, buffer) }
+        func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {
+            let summed = group.reduce(rank: rank, buffer.map(Double.init))
+            for t in buffer.indices { buffer[t] = Float(summed[t]) }
+        }
+    }
+
+    func member(_ rank: Int) -> Member { Member(group: self, rank: rank) }
+}
