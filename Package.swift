@@ -52,8 +52,11 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading"]),
         .testTarget(name: "AudienceGeneratorTests", dependencies: ["AudienceGenerator", "ProfileLoading"]),
-        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "ProfileLoading", "AudienceGenerator"]),
-        .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "AudienceGenerator"]),
+        // Fixtures shared by the algorithm tests (planted audiences, NMI, a threaded Communicator).
+        .target(name: "TesseraTestSupport", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator"],
+                path: "Tests/TesseraTestSupport"),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "ProfileLoading", "TesseraTestSupport"]),
+        .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["Tessera"]),
     ],
     swiftLanguageModes: [.v5]

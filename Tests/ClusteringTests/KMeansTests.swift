@@ -3,6 +3,7 @@ import Testing
 import Clustering
 import LinearAlgebra
 import ProfileLoading
+import TesseraTestSupport
 
 @Suite(.serialized) struct KMeansTests {
     func settings(k: Int, seed: UInt64 = 1) -> KMeansSettings {

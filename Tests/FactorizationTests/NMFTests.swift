@@ -3,6 +3,7 @@ import Testing
 import Factorization
 import LinearAlgebra
 import ProfileLoading
+import TesseraTestSupport
 
 @Suite(.serialized) struct NMFTests {
     /// ‖X − W·H‖_F computed densely (the reference for the sparse-aware formula).

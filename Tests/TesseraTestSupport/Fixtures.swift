@@ -1,21 +1,20 @@
 import Foundation
 import AudienceGenerator
-import Factorization
 import LinearAlgebra
 import ProfileLoading
 
-enum Fixtures {
-    static var packageRoot: URL {
+public enum Fixtures {
+    public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func dataset(_ relative: String) -> String {
+    public static func dataset(_ relative: String) -> String {
         packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets/" + relative).path
     }
 
     /// A planted audience loaded through the real loader (tf-idf, L2), with the planted segment of every
     /// row and its secondary segment (−1 for profiles planted in one segment only).
-    static func plantedWithSecondary(profiles: Int, segments: Int, interests: Int = 3000, seed: UInt64 = 11) throws -> (LoadedAudience, [Int], [Int]) {
+    public static func plantedWithSecondary(profiles: Int, segments: Int, interests: Int = 3000, seed: UInt64 = 11) throws -> (LoadedAudience, [Int], [Int]) {
         var s = GeneratorSettings()
         s.profiles = profiles
         s.segments = segments
@@ -35,13 +34,13 @@ enum Fixtures {
         return (audience, audience.profileIds.map { truth[$0]!.0 }, audience.profileIds.map { truth[$0]!.1 })
     }
 
-    static func planted(profiles: Int, segments: Int, interests: Int = 3000, seed: UInt64 = 11) throws -> (LoadedAudience, [Int]) {
+    public static func planted(profiles: Int, segments: Int, interests: Int = 3000, seed: UInt64 = 11) throws -> (LoadedAudience, [Int]) {
         let (audience, primary, _) = try plantedWithSecondary(profiles: profiles, segments: segments, interests: interests, seed: seed)
         return (audience, primary)
     }
 
     /// A small random sparse matrix with clustered rows: `groups` groups share a set of columns.
-    static func clusteredSparse(rows: Int, columns: Int, groups: Int, seed: UInt64) -> CSRMatrix {
+    public static func clusteredSparse(rows: Int, columns: Int, groups: Int, seed: UInt64) -> CSRMatrix {
         var rng = SeededGenerator(seed: seed)
         var dense = DenseMatrix(rowCount: rows, columnCount: columns)
         for i in 0..<rows {
@@ -57,7 +56,7 @@ enum Fixtures {
 }
 
 /// Normalised mutual information (arithmetic mean of entropies, as scikit-learn's default).
-func normalizedMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
+public func normalizedMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
     precondition(a.count == b.count && !a.isEmpty)
     let n = Double(a.count)
     var joint: [[Int]: Double] = [:], pa: [Int: Double] = [:], pb: [Int: Double] = [:]
@@ -72,8 +71,8 @@ func normalizedMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
 }
 
 /// A communicator for tests: `size` ranks running on threads, summing buffers in rank order.
-final class ThreadedCommunicatorGroup: @unchecked Sendable {
-    let size: Int
+public final class ThreadedCommunicatorGroup: @unchecked Sendable {
+    public let size: Int
     private let condition = NSCondition()
     private var contributions: [[Double]?]
     private var result: [Double] = []
@@ -81,7 +80,7 @@ final class ThreadedCommunicatorGroup: @unchecked Sendable {
     private var arrived = 0
     private var readers = 0
 
-    init(size: Int) {
+    public init(size: Int) {
         self.size = size
         contributions = Array(repeating: nil, count: size)
     }
@@ -110,16 +109,16 @@ final class ThreadedCommunicatorGroup: @unchecked Sendable {
         return out
     }
 
-    struct Member: Communicator {
+    public struct Member: Communicator {
         let group: ThreadedCommunicatorGroup
-        let rank: Int
-        var size: Int { group.size }
-        func allreduceSum(_ buffer: inout [Double]) { buffer = group.reduce(rank: rank, buffer) }
-        func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        public let rank: Int
+        public var size: Int { group.size }
+        public func allreduceSum(_ buffer: inout [Double]) { buffer = group.reduce(rank: rank, buffer) }
+        public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {
             let summed = group.reduce(rank: rank, buffer.map(Double.init))
             for t in buffer.indices { buffer[t] = Float(summed[t]) }
         }
     }
 
-    func member(_ rank: Int) -> Member { Member(group: self, rank: rank) }
+    public func member(_ rank: Int) -> Member { Member(group: self, rank: rank) }
 }
