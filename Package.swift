@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "AudienceGenerator", dependencies: ["LinearAlgebra"]),
         .target(name: "Clustering", dependencies: ["LinearAlgebra", "COpenBLAS"], swiftSettings: kernelSettings),
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
-        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization"]),
+        .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
+        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights"]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -57,6 +58,7 @@ let package = Package(
                 path: "Tests/TesseraTestSupport"),
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "ProfileLoading", "TesseraTestSupport"]),
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "TesseraTestSupport"]),
+        .testTarget(name: "SegmentInsightsTests", dependencies: ["SegmentInsights", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["Tessera"]),
     ],
     swiftLanguageModes: [.v5]

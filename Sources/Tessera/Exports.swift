@@ -4,3 +4,4 @@
 @_exported import AudienceGenerator
 @_exported import Clustering
 @_exported import Factorization
+@_exported import SegmentInsights

@@ -6,14 +6,44 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
         public var interest: String
         public var weight: Double
     }
+    /// A segment: id, size, share and top interests by weight, plus (when the matrix was in memory)
+    /// the full description — label with evidence, distinctive interests with affinity index,
+    /// interval and shrinkage, tag composition, cohesion, nearest segment — flattened into the object.
     public struct Segment: Codable, Sendable, Equatable {
         public var id: Int
         public var size: Int
         public var share: Double
         public var topInterests: [TopInterest]
+        public var description: SegmentDescription?
         enum CodingKeys: String, CodingKey {
             case id, size, share
             case topInterests = "top_interests"
+        }
+
+        public init(id: Int, size: Int, share: Double, topInterests: [TopInterest], description: SegmentDescription?) {
+            self.id = id
+            self.size = size
+            self.share = share
+            self.topInterests = topInterests
+            self.description = description
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            try description?.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(size, forKey: .size)
+            try container.encode(share, forKey: .share)
+            try container.encode(topInterests, forKey: .topInterests)
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(Int.self, forKey: .id)
+            size = try container.decode(Int.self, forKey: .size)
+            share = try container.decode(Double.self, forKey: .share)
+            topInterests = try container.decode([TopInterest].self, forKey: .topInterests)
+            description = try? SegmentDescription(from: decoder)
         }
     }
     public var schemaVersion = 1
@@ -22,10 +52,17 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
     public var profiles: Int
     public var interests: Int
     public var segments: [Segment]
+    /// The rules behind the descriptions, the k×k segment similarities, the merge tree and the 2-D map.
+    public var insightSettings: InsightSettings?
+    public var similarity: [[Double]]?
+    public var mergeTree: [MergeStep]?
+    public var map: [[Double]]?
 
     enum CodingKeys: String, CodingKey {
-        case method, k, profiles, interests, segments
+        case method, k, profiles, interests, segments, similarity, map
         case schemaVersion = "schema_version"
+        case insightSettings = "insight_settings"
+        case mergeTree = "merge_tree"
     }
 
     public init(run: SegmentationRun) {
@@ -43,8 +80,34 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
                 .sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
                 .prefix(run.settings.topInterests)
                 .map { TopInterest(interest: vocabulary[$0], weight: Self.rounded(Double(row[$0]))) }
-            return Segment(id: c, size: r.sizes[c], share: Self.rounded(Double(r.sizes[c]) / Double(rows)), topInterests: Array(top))
+            return Segment(id: c, size: r.sizes[c], share: Self.rounded(Double(r.sizes[c]) / Double(rows)), topInterests: Array(top),
+                           description: run.insights.map { Self.rounded($0.segments[c]) })
         }
+        if let insights = run.insights {
+            insightSettings = insights.settings
+            similarity = insights.similarity.map { $0.map(Self.rounded) }
+            mergeTree = insights.mergeTree.map { var step = $0; step.distance = Self.rounded(step.distance); return step }
+            map = insights.map.map { $0.map(Self.rounded) }
+        }
+    }
+
+    /// The description with every number rounded to six decimals (stable, readable text).
+    static func rounded(_ d: SegmentDescription) -> SegmentDescription {
+        func r(_ a: InterestAffinity) -> InterestAffinity {
+            var a = a
+            a.prevalence = rounded(a.prevalence); a.audiencePrevalence = rounded(a.audiencePrevalence)
+            a.index = rounded(a.index); a.indexLow = rounded(a.indexLow); a.indexHigh = rounded(a.indexHigh)
+            a.shrunkIndex = rounded(a.shrunkIndex); a.score = rounded(a.score)
+            return a
+        }
+        var d = d
+        d.share = rounded(d.share)
+        d.cohesion = rounded(d.cohesion)
+        d.nearestSimilarity = rounded(d.nearestSimilarity)
+        d.distinctiveInterests = d.distinctiveInterests.map(r)
+        d.labelEvidence = d.labelEvidence.map(r)
+        d.tags = d.tags.map { var t = $0; t.share = rounded(t.share); t.audienceShare = rounded(t.audienceShare); t.index = rounded(t.index); return t }
+        return d
     }
 
     /// Six decimals: stable text, enough precision for shares and weights.

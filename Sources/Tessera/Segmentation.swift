@@ -14,8 +14,10 @@ public struct SegmentJobSettings: Sendable {
     public var method: SegmentMethod = .kmeans
     public var kmeans = KMeansSettings()
     public var nmf = NMFSettings()
-    /// Interests listed per segment in segments.json. Default 10.
+    /// Interests listed per segment in segments.json by weight. Default 10.
     public var topInterests = 10
+    /// The rules of the segment descriptions (affinity support, shrinkage, labels, minimum size).
+    public var insights = InsightSettings()
     public init() {}
 
     /// The number of segments of the chosen method.
@@ -86,7 +88,9 @@ public struct SegmentationRun: Sendable {
     public var settings: SegmentJobSettings
     public var result: SegmentFit
     public var model: SegmentModel
-    /// Seconds per stage: `load`, `prepare`, `init`, `fit`, `write`, `total`.
+    /// Segment descriptions (nil when the rows were streamed and the matrix never loaded).
+    public var insights: AudienceInsights?
+    /// Seconds per stage: `load`, `prepare`, `init`, `fit`, `describe`, `write`, `total`.
     public var timings: [String: Double]
 }
 
@@ -128,9 +132,21 @@ public enum SegmentationJob {
                             nmf: settings.method == .nmf ? settings.nmf : nil,
                             vectorizer: FittedVectorizer(audience: audience), loader: audience.settings),
             centres: result.profiles)
+        let describeStart = clock.now
+        var insights: AudienceInsights? = nil
+        if rows == nil || settings.method != .kmeans || settings.kmeans.algorithm != .minibatch {
+            let t = audience.tags
+            insights = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
+                                                    interests: audience.vocabulary.interests,
+                                                    tags: RowTags(names: t.names, rowStart: t.rowStart, values: t.values),
+                                                    settings: settings.insights)
+        } else {
+            progress.note("segments streamed from the cache: descriptions need the matrix in memory and are left out")
+        }
         return SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
+                               insights: insights,
                                timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
-                                         "fit": fitSeconds])
+                                         "fit": fitSeconds, "describe": (clock.now - describeStart).inSeconds])
     }
 }
 

@@ -41,6 +41,21 @@ import Testing
             #expect(top.allSatisfy { ($0["interest"] as? String)?.isEmpty == false && ($0["weight"] as? Double ?? 0) > 0 })
         }
 
+        // Descriptions: unique evidence-backed labels, affinity with intervals, the merge tree and map.
+        #expect(Set(list.compactMap { $0["label"] as? String }).count == 6)
+        for segment in list {
+            let distinctive = try #require(segment["distinctive_interests"] as? [[String: Any]])
+            #expect(!distinctive.isEmpty)
+            for a in distinctive {
+                let index = a["index"] as? Double ?? 0, low = a["index_low"] as? Double ?? 0, high = a["index_high"] as? Double ?? 0
+                #expect(low <= index && index <= high && (a["shrunk_index"] as? Double ?? 0) > 100)
+            }
+            #expect((segment["label_evidence"] as? [[String: Any]])?.isEmpty == false)
+            #expect((segment["tags"] as? [[String: Any]])?.count == 3)
+        }
+        #expect((segments["merge_tree"] as? [[String: Any]])?.count == 5)
+        #expect((segments["map"] as? [[Double]])?.count == 6)
+
         let run = try jsonObject(out + "/run.json")
         let timings = try #require(run["timings"] as? [String: Double])
         for key in ["load", "fit", "total"] { #expect(timings[key] != nil, "timings.\(key)") }

@@ -1,0 +1,47 @@
+/// What makes an interest count as distinctive for a segment, with documented defaults.
+public struct InsightSettings: Sendable, Codable, Equatable {
+    /// Minimum support: an interest is listed for a segment only if at least `minCount` members follow
+    /// it (default 10) and it reaches `minPrevalence` of the segment (default 0.01 = 1%).
+    public var minCount: Int = 10
+    public var minPrevalence: Double = 0.01
+    /// Shrinkage: the segment prevalence is pulled towards the audience prevalence as if the segment
+    /// had `priorStrength` extra members who follow like the audience (default 30), so that a rare
+    /// interest followed by 3 of 12 members cannot top the list by chance.
+    public var priorStrength: Double = 30
+    /// Two-sided confidence level of the affinity interval (default 0.95).
+    public var confidence: Double = 0.95
+    /// Distinctive interests kept per segment (default 20) and used for the label (default 2).
+    public var topInterests: Int = 20
+    public var labelInterests: Int = 2
+    /// Segments smaller than this are shown as "too small to describe", counts only (default 50).
+    public var minSegmentSize: Int = 50
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case confidence
+        case minCount = "min_count"
+        case minPrevalence = "min_prevalence"
+        case priorStrength = "prior_strength"
+        case topInterests = "top_interests"
+        case labelInterests = "label_interests"
+        case minSegmentSize = "min_segment_size"
+    }
+
+    public func validate() throws {
+        guard minCount >= 1, minPrevalence >= 0, minPrevalence < 1, priorStrength >= 0,
+              confidence > 0, confidence < 1, topInterests >= 1, labelInterests >= 1, minSegmentSize >= 1 else {
+            throw InsightError.invalidSettings("insight settings out of range: min count ≥ 1, prevalence in [0, 1), prior ≥ 0, confidence in (0, 1), counts ≥ 1")
+        }
+    }
+}
+
+public enum InsightError: Error, CustomStringConvertible, Equatable {
+    case invalidSettings(String)
+    case shapeMismatch(String)
+    public var description: String {
+        switch self {
+        case .invalidSettings(let m), .shapeMismatch(let m): return m
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import LinearAlgebra
+import SegmentInsights
+import TesseraTestSupport
+
+@Suite struct SegmentInsightsTests {
+    @Test func affinityIntervalAndShrinkageByHand() {
+        // 30 of a segment's 100 members follow the interest; 100 of the 1,000-strong audience do.
+        let a = InterestAffinity(interest: "#gravel", count: 30, size: 100, followers: 100, audience: 1000, settings: InsightSettings())
+        #expect(abs(a.prevalence - 0.3) < 1e-12)
+        #expect(abs(a.audiencePrevalence - 0.1) < 1e-12)
+        #expect(abs(a.index - 300) < 1e-9)
+        // Katz: se = √(1/30 − 1/100 + 1/100 − 1/1000) = 0.179815; 300·exp(∓1.959964·se).
+        #expect(abs(a.indexLow - 210.90) < 0.05)
+        #expect(abs(a.indexHigh - 426.74) < 0.05)
+        // Shrunk: (30 + 30·0.1) / (100 + 30) = 0.253846 → index 253.846; score = 0.253846·ln 2.53846.
+        #expect(abs(a.shrunkIndex - 253.846) < 1e-3)
+        #expect(abs(a.score - 0.236469) < 1e-5)
+        #expect(a.isSupported(InsightSettings()))
+    }
+
+    @Test func rareInterestsCannotTopTheListByChance() {
+        var settings = InsightSettings()
+        settings.minCount = 1
+        settings.minPrevalence = 0
+        // 3 of 12 members follow a niche interest (raw index 5,000); 40 of 100 follow a broad one (index 400).
+        let niche = InterestAffinity(interest: "niche", count: 3, size: 12, followers: 5, audience: 1000, settings: settings)
+        let broad = InterestAffinity(interest: "broad", count: 40, size: 100, followers: 100, audience: 1000, settings: settings)
+        #expect(niche.index > broad.index)
+        #expect(niche.shrunkIndex < niche.index / 3)
+        #expect(broad.score > niche.score)
+        // With the default minimum support the niche interest is not listed at all.
+        #expect(!InterestAffinity(interest: "niche", count: 3, size: 12, followers: 5, audience: 1000, settings: InsightSettings()).isSupported(InsightSettings()))
+    }
+
+    /// Two segments of 60 and 40 rows over 4 interests, one small segment of 5, with tags.
+    func fixture() throws -> (CSRMatrix, [Int32], DenseMatrix, RowTags) {
+        var rows: [[Float]] = []
+        var labels: [Int32] = []
+        for i in 0..<60 { rows.append([1, i < 30 ? 1 : 0, 0, 0]); labels.append(0) }
+        for i in 0..<40 { rows.append([0, i < 10 ? 1 : 0, 1, 1]); labels.append(1) }
+        for _ in 0..<5 { rows.append([0, 0, 0, 1]); labels.append(2) }
+        let x = CSRMatrix(dense: try DenseMatrix(rows: rows))
+        var centres = DenseMatrix(rowCount: 3, columnCount: 4)
+        for (i, l) in labels.enumerated() { for j in 0..<4 { centres[Int(l), j] += rows[i][j] } }
+        let sizes: [Float] = [60, 40, 5]
+        for c in 0..<3 { for j in 0..<4 { centres[c, j] /= sizes[c] } }
+        // Tag 0 ("lapsed") on the first 20 rows of segment 1 and 6 rows of segment 0.
+        var rowStart = [0], values: [Int32] = []
+        for i in 0..<105 {
+            if (60..<80).contains(i) || (0..<6).contains(i) { values.append(0) }
+            rowStart.append(values.count)
+        }
+        return (x, labels, centres, RowTags(names: ["lapsed"], rowStart: rowStart, values: values))
+    }
+
+    @Test func describesSegmentsWithEvidence() throws {
+        let (x, labels, centres, tags) = try fixture()
+        var settings = InsightSettings()
+        settings.minCount = 5
+        settings.minSegmentSize = 10
+        let insights = try SegmentInsights.describe(matrix: x, labels: labels, profiles: centres,
+                                                    interests: ["#running", "#coffee", "@gamer", "#pc"], tags: tags, settings: settings)
+        #expect(insights.profiles == 105)
+        let s0 = insights.segments[0], s1 = insights.segments[1], s2 = insights.segments[2]
+        #expect(s0.size == 60 && s1.size == 40 && s2.size == 5)
+        // Segment 0: #running in 60/60 vs 60/105 overall → index 175; #coffee 30/60 vs 40/105 → 131.25.
+        #expect(s0.distinctiveInterests.first?.interest == "#running")
+        #expect(abs(s0.distinctiveInterests[0].index - 175) < 1e-9)
+        #expect(abs(s0.distinctiveInterests.first { $0.interest == "#coffee" }!.index - 131.25) < 1e-9)
+        #expect(s0.label == "#running · #coffee")
+        #expect(s0.labelEvidence.map(\.interest) == ["#running", "#coffee"])
+        // Segment 1: #coffee (10/40 vs 40/105 → 65.6) is not distinctive; @gamer and #pc are.
+        #expect(!s1.distinctiveInterests.contains { $0.interest == "#coffee" })
+        #expect(Set(s1.labelEvidence.map(\.interest)) == ["@gamer", "#pc"])
+        // Too small: counts only.
+        #expect(s2.tooSmall && s2.distinctiveInterests.isEmpty && s2.label.hasPrefix("too small to describe"))
+        // Tags: 20 of 40 lapsed in segment 1 vs 26 of 105 overall → index 201.9.
+        let lapsed = s1.tags[0]
+        #expect(lapsed.count == 20 && abs(lapsed.share - 0.5) < 1e-12)
+        #expect(abs(lapsed.index - 0.5 / (26.0 / 105) * 100) < 1e-9)
+        // Geometry: symmetric similarity, cohesion in (0, 1], a full merge tree, a 2-D map.
+        for a in 0..<3 { for b in 0..<3 { #expect(abs(insights.similarity[a][b] - insights.similarity[b][a]) < 1e-6) } }
+        #expect(insights.segments.allSatisfy { $0.cohesion > 0 && $0.cohesion <= 1 + 1e-6 })
+        #expect(insights.mergeTree.count == 2 && insights.mergeTree.last?.size == 105)
+        #expect(insights.map.count == 3 && insights.map.allSatisfy { $0.count == 2 })
+        #expect(s2.nearestSegment == 1)
+        #expect(SegmentInsights.rollUp(insights.mergeTree, segments: 3, into: 2).count == 3)
+        #expect(Set(SegmentInsights.rollUp(insights.mergeTree, segments: 3, into: 2)).count == 2)
+        #expect(Set(SegmentInsights.rollUp(insights.mergeTree, segments: 3, into: 1)) == [0])
+    }
+
+    @Test func mergeTreeMatchesWardOnExplicitCentres() throws {
+        var rng = SeededGenerator(seed: 4)
+        let k = 7, d = 5
+        var centres = DenseMatrix(rowCount: k, columnCount: d)
+        for t in centres.values.indices { centres.values[t] = Float(rng.nextUnit()) }
+        let sizes = (0..<k).map { 10 + $0 * 7 }
+        // Rows: each segment's rows sit exactly on its centre, so the centres are the means.
+        var rows: [[Float]] = [], labels: [Int32] = []
+        for c in 0..<k { for _ in 0..<sizes[c] { rows.append(centres.row(c)); labels.append(Int32(c)) } }
+        let x = CSRMatrix(dense: try DenseMatrix(rows: rows))
+        var settings = InsightSettings()
+        settings.minSegmentSize = 1
+        let tree = try SegmentInsights.describe(matrix: x, labels: labels, profiles: centres,
+                                                interests: (0..<d).map { "i\($0)" }, tags: nil, settings: settings).mergeTree
+        // Naive Ward: explicit merged centres, all pairs every step.
+        var clusters: [(id: Int, centre: [Double], n: Double)] = (0..<k).map { ($0, centres.row($0).map(Double.init), Double(sizes[$0])) }
+        for (t, step) in tree.enumerated() {
+            var best = (0, 1), cost = Double.infinity
+            for a in 0..<clusters.count {
+                for b in (a + 1)..<clusters.count {
+                    let squared = zip(clusters[a].centre, clusters[b].centre).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                    let c = clusters[a].n * clusters[b].n / (clusters[a].n + clusters[b].n) * squared
+                    if c < cost { cost = c; best = (a, b) }
+                }
+            }
+            let (a, b) = (clusters[best.0], clusters[best.1])
+            #expect(Set([step.left, step.right]) == Set([a.id, b.id]), "step \(t)")
+            #expect(abs(step.distance - cost) <= 1e-4 * max(1, cost))
+            let merged = (id: k + t, centre: zip(a.centre, b.centre).map { (a.n * $0 + b.n * $1) / (a.n + b.n) }, n: a.n + b.n)
+            clusters.remove(at: best.1)
+            clusters[best.0] = merged
+        }
+        #expect(tree.count == k - 1 && tree.last?.size == sizes.reduce(0, +))
+    }
+
+    @Test func plantedSegmentsGetUniqueLabelsFromTheirOwnInterests() throws {
+        let (audience, truth) = try Fixtures.planted(profiles: 6000, segments: 10, interests: 3000)
+        let x = audience.matrix, d = x.columnCount
+        var centres = DenseMatrix(rowCount: 10, columnCount: d)
+        var sizes = [Float](repeating: 0, count: 10)
+        for i in 0..<x.rowCount {
+            sizes[truth[i]] += 1
+            for p in x.range(ofRow: i) { centres[truth[i], Int(x.columns[p])] += x.values[p] }
+        }
+        for c in 0..<10 { for j in 0..<d { centres[c, j] /= max(1, sizes[c]) } }
+        let insights = try SegmentInsights.describe(matrix: x, labels: truth.map(Int32.init), profiles: centres,
+                                                    interests: audience.vocabulary.interests, tags: nil)
+        let labels = insights.segments.map(\.label)
+        #expect(Set(labels).count == 10)
+        for segment in insights.segments {
+            #expect(!segment.distinctiveInterests.isEmpty)
+            #expect(segment.distinctiveInterests.allSatisfy { $0.shrunkIndex > 100 && $0.count >= 10 })
+            let scores = segment.distinctiveInterests.map(\.score)
+            #expect(scores == scores.sorted(by: >))
+            // Evidence: the label's interests are far more common in the segment than in the audience.
+            #expect(segment.labelEvidence.allSatisfy { $0.indexLow > 150 })
+        }
+    }
+}
