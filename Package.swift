@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "Clustering", dependencies: ["LinearAlgebra", "COpenBLAS"], swiftSettings: kernelSettings),
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
         .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
-        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights"]),
+        .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading"], exclude: ["segments.schema.v1.json"]),
+        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport"]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "ProfileLoading", "TesseraTestSupport"]),
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "TesseraTestSupport"]),
         .testTarget(name: "SegmentInsightsTests", dependencies: ["SegmentInsights", "TesseraTestSupport"]),
+        .testTarget(name: "WallExportTests", dependencies: ["WallExport", "SegmentInsights"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["Tessera"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,3 +5,4 @@
 @_exported import Clustering
 @_exported import Factorization
 @_exported import SegmentInsights
+@_exported import WallExport

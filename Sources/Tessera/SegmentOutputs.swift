@@ -15,17 +15,19 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
         public var share: Double
         public var topInterests: [TopInterest]
         public var description: SegmentDescription?
+        public var gaps: SegmentGaps?
         enum CodingKeys: String, CodingKey {
-            case id, size, share
+            case id, size, share, assets, coverage, gaps, partners
             case topInterests = "top_interests"
         }
 
-        public init(id: Int, size: Int, share: Double, topInterests: [TopInterest], description: SegmentDescription?) {
+        public init(id: Int, size: Int, share: Double, topInterests: [TopInterest], description: SegmentDescription?, gaps: SegmentGaps? = nil) {
             self.id = id
             self.size = size
             self.share = share
             self.topInterests = topInterests
             self.description = description
+            self.gaps = gaps
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -35,6 +37,12 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
             try container.encode(size, forKey: .size)
             try container.encode(share, forKey: .share)
             try container.encode(topInterests, forKey: .topInterests)
+            if let gaps {
+                try container.encode(gaps.assets, forKey: .assets)
+                try container.encode(SegmentsDocument.rounded(gaps.coverage), forKey: .coverage)
+                try container.encode(gaps.gaps, forKey: .gaps)
+                try container.encode(gaps.partners, forKey: .partners)
+            }
         }
 
         public init(from decoder: Decoder) throws {
@@ -44,6 +52,10 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
             share = try container.decode(Double.self, forKey: .share)
             topInterests = try container.decode([TopInterest].self, forKey: .topInterests)
             description = try? SegmentDescription(from: decoder)
+            if let assets = try container.decodeIfPresent([ServingAsset].self, forKey: .assets) {
+                gaps = SegmentGaps(segment: id, assets: assets, coverage: try container.decode(Double.self, forKey: .coverage),
+                                   gaps: try container.decode([Gap].self, forKey: .gaps), partners: try container.decode([PartnerCandidate].self, forKey: .partners))
+            }
         }
     }
     public var schemaVersion = 1
@@ -57,9 +69,14 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
     public var similarity: [[Double]]?
     public var mergeTree: [MergeStep]?
     public var map: [[Double]]?
+    /// With a catalogue: assets that serve no segment, and catalogue interests unknown to the audience.
+    public var unusedAssets: [String]?
+    public var unknownCatalogInterests: [AssetCatalog.UnknownInterest]?
 
     enum CodingKeys: String, CodingKey {
         case method, k, profiles, interests, segments, similarity, map
+        case unusedAssets = "unused_assets"
+        case unknownCatalogInterests = "unknown_catalog_interests"
         case schemaVersion = "schema_version"
         case insightSettings = "insight_settings"
         case mergeTree = "merge_tree"
@@ -81,7 +98,12 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
                 .prefix(run.settings.topInterests)
                 .map { TopInterest(interest: vocabulary[$0], weight: Self.rounded(Double(row[$0]))) }
             return Segment(id: c, size: r.sizes[c], share: Self.rounded(Double(r.sizes[c]) / Double(rows)), topInterests: Array(top),
-                           description: run.insights.map { Self.rounded($0.segments[c]) })
+                           description: run.insights.map { Self.rounded($0.segments[c]) },
+                           gaps: run.gaps?.segments.first { $0.segment == c }.map(Self.rounded))
+        }
+        if let gaps = run.gaps {
+            unusedAssets = gaps.unusedAssets
+            unknownCatalogInterests = run.unknownCatalogInterests
         }
         if let insights = run.insights {
             insightSettings = insights.settings
@@ -89,6 +111,14 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
             mergeTree = insights.mergeTree.map { var step = $0; step.distance = Self.rounded(step.distance); return step }
             map = insights.map.map { $0.map(Self.rounded) }
         }
+    }
+
+    static func rounded(_ g: SegmentGaps) -> SegmentGaps {
+        var g = g
+        g.assets = g.assets.map { var a = $0; a.demandShare = rounded(a.demandShare); return a }
+        g.gaps = g.gaps.map { var x = $0; x.index = rounded(x.index); x.demandShare = rounded(x.demandShare); return x }
+        g.partners = g.partners.map { var p = $0; p.demandShare = rounded(p.demandShare); return p }
+        return g
     }
 
     /// The description with every number rounded to six decimals (stable, readable text).
@@ -136,6 +166,8 @@ public struct RunRecord: Codable, Sendable {
     public var parameters: MethodParameters
     public var loader: LoaderSettings
     public var inputs: [InputFile]
+    /// The INPUT arguments as given (files or one cache): what `tessera wall` reloads.
+    public var sources: [String]
     public var counts: Counts
     public var timings: [String: Double]
     public var iterations: Int
@@ -146,7 +178,7 @@ public struct RunRecord: Codable, Sendable {
     public var outputs: [String]
 
     enum CodingKeys: String, CodingKey {
-        case command, method, seed, parameters, loader, inputs, counts, timings, iterations, converged, objective, history, outputs
+        case command, method, seed, parameters, loader, inputs, sources, counts, timings, iterations, converged, objective, history, outputs
         case tesseraVersion = "tessera_version"
         case restartObjectives = "restart_objectives"
     }
@@ -160,6 +192,7 @@ public struct RunRecord: Codable, Sendable {
         parameters = run.settings.method == .kmeans ? .kmeans(run.settings.kmeans) : .nmf(run.settings.nmf)
         loader = run.audience.settings
         inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes) }
+        sources = run.inputs
         counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
                         profiles: report.profiles, rows: report.rows, empty: report.emptyProfiles,
                         interests: report.interests, nonzeros: report.nonzeros,
@@ -239,8 +272,7 @@ public enum SegmentOutputs {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var written: [String] = []
-        try AtomicFile.write(try encoder.encode(SegmentsDocument(run: run)) + Data("\n".utf8), to: path("segments.json"))
-        written.append(path("segments.json"))
+        written += try writeDescriptions(run, to: directory)
         try run.model.save(to: path(SegmentModel.fileName))
         written.append(path(SegmentModel.fileName))
         if assignments {
@@ -252,6 +284,28 @@ public enum SegmentOutputs {
         run.timings["total"] = (clock.now - start).inSeconds
         try AtomicFile.write(try encoder.encode(RunRecord(run: run, outputs: written)) + Data("\n".utf8), to: path("run.json"))
         return written
+    }
+
+    /// segments.json and, when the segments were described, every wall export.
+    public static func writeDescriptions(_ run: SegmentationRun, to directory: String) throws -> [String] {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(SegmentsDocument(run: run)) + Data("\n".utf8), to: path("segments.json"))
+        var written = [path("segments.json")]
+        if let insights = run.insights {
+            let names = run.audience.report.files.map { ($0.path as NSString).lastPathComponent }
+            let title = "Tessera segments — " + (names.isEmpty ? "audience" : names.joined(separator: ", "))
+            let wall = WallModel(title: title, insights: Self.roundedInsights(insights), gaps: run.gaps)
+            written += try WallExporter.write(try WallExporter.files(wall), to: directory)
+        }
+        return written
+    }
+
+    static func roundedInsights(_ insights: AudienceInsights) -> AudienceInsights {
+        var i = insights
+        i.segments = i.segments.map(SegmentsDocument.rounded)
+        return i
     }
 
     /// `id,segment` (NMF: `id,segment,strength,secondary,secondary_strength`), one line per profile that

@@ -18,6 +18,10 @@ public struct SegmentJobSettings: Sendable {
     public var topInterests = 10
     /// The rules of the segment descriptions (affinity support, shrinkage, labels, minimum size).
     public var insights = InsightSettings()
+    /// The firm's assets, potential partners and interest aliases (CSV files; all optional).
+    public var assets: String?
+    public var partners: String?
+    public var aliases: String?
     public init() {}
 
     /// The number of segments of the chosen method.
@@ -44,6 +48,25 @@ public struct SegmentFit: Sendable {
     public var nmfHistory: [NMFIteration]
     /// NMF only: each row's soft membership.
     public var memberships: [SoftMembership]?
+
+    init(method: SegmentMethod, labels: [Int32], profiles: DenseMatrix, memberships: [SoftMembership]?, objective: Double,
+         iterations: Int, converged: Bool) {
+        self.method = method
+        self.labels = labels
+        var sizes = [Int](repeating: 0, count: profiles.rowCount)
+        for label in labels { sizes[Int(label)] += 1 }
+        self.sizes = sizes
+        self.profiles = profiles
+        self.objective = objective
+        self.iterations = iterations
+        self.converged = converged
+        prepareSeconds = 0
+        initSeconds = 0
+        restartObjectives = [objective]
+        kmeansHistory = []
+        nmfHistory = []
+        self.memberships = memberships
+    }
 
     init(kmeans r: KMeansResult) {
         method = .kmeans
@@ -90,6 +113,9 @@ public struct SegmentationRun: Sendable {
     public var model: SegmentModel
     /// Segment descriptions (nil when the rows were streamed and the matrix never loaded).
     public var insights: AudienceInsights?
+    /// Assets, gaps and partners per segment (nil without assets or partners).
+    public var gaps: GapReport?
+    public var unknownCatalogInterests: [AssetCatalog.UnknownInterest] = []
     /// Seconds per stage: `load`, `prepare`, `init`, `fit`, `describe`, `write`, `total`.
     public var timings: [String: Double]
 }
@@ -143,10 +169,84 @@ public enum SegmentationJob {
         } else {
             progress.note("segments streamed from the cache: descriptions need the matrix in memory and are left out")
         }
-        return SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
-                               insights: insights,
-                               timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
-                                         "fit": fitSeconds, "describe": (clock.now - describeStart).inSeconds])
+        var run = SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
+                                  insights: insights,
+                                  timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
+                                            "fit": fitSeconds])
+        try link(&run, progress: progress)
+        run.timings["describe"] = (clock.now - describeStart).inSeconds
+        return run
+    }
+
+    /// Re-describes a saved run (the folder `tessera segment` wrote) without refitting: reloads its inputs
+    /// with its loader settings, places the rows with its model, describes the segments and links the
+    /// catalogue given in `settings`.
+    public static func redescribe(directory: String, catalogue settings: SegmentJobSettings,
+                                  progress: ProgressReporter) throws -> SegmentationRun {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        struct SavedRun: Decodable {
+            var sources: [String]?
+            var loader: LoaderSettings
+            var objective: Double
+            var iterations: Int
+            var converged: Bool
+        }
+        let saved: SavedRun
+        do { saved = try JSONDecoder().decode(SavedRun.self, from: Data(contentsOf: URL(fileURLWithPath: path("run.json")))) } catch {
+            throw LoadError.cannotOpen(file: path("run.json"), reason: "not a run folder written by `tessera segment` (\(error.localizedDescription))")
+        }
+        guard let sources = saved.sources, !sources.isEmpty else {
+            throw LoadError.cannotOpen(file: path("run.json"), reason: "the run does not record its inputs; re-run `tessera segment`")
+        }
+        let model = try SegmentModel.load(from: path(SegmentModel.fileName))
+        let audience: LoadedAudience
+        if sources.count == 1, ProfileCache.isCache(sources[0]) {
+            audience = try ProfileCache.load(from: sources[0])
+        } else {
+            audience = try ProfileLoader(settings: saved.loader, progress: progress.loaderCallback()).load(sources)
+            progress.finish(stage: "loading")
+        }
+        guard audience.vocabulary.interests == model.metadata.vectorizer.interests else {
+            throw ClusteringError.badModel("the inputs of \(directory) changed since the run (their interests no longer match the model); re-run `tessera segment`")
+        }
+        var job = settings
+        let result: SegmentFit
+        if model.metadata.method == "nmf", let nmf = model.metadata.nmf {
+            job.method = .nmf
+            job.nmf = nmf
+            let memberships = NMFResult.memberships(of: try NMF.transform(audience.matrix, h: model.centres))
+            result = SegmentFit(method: .nmf, labels: memberships.map { Int32($0.segment) }, profiles: model.centres,
+                                memberships: memberships, objective: saved.objective, iterations: saved.iterations, converged: saved.converged)
+        } else {
+            job.method = .kmeans
+            job.kmeans = model.metadata.kmeans ?? KMeansSettings(k: model.centres.rowCount)
+            let (labels, _) = try KMeans.predict(.sparse(audience.matrix), centres: model.centres, metric: job.kmeans.metric)
+            result = SegmentFit(method: .kmeans, labels: labels, profiles: model.centres, memberships: nil,
+                                objective: saved.objective, iterations: saved.iterations, converged: saved.converged)
+        }
+        let insights = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
+                                                    interests: audience.vocabulary.interests,
+                                                    tags: RowTags(names: audience.tags.names, rowStart: audience.tags.rowStart, values: audience.tags.values),
+                                                    settings: job.insights)
+        var run = SegmentationRun(audience: audience, inputs: sources, settings: job, result: result, model: model,
+                                  insights: insights, timings: [:])
+        try link(&run, progress: progress)
+        return run
+    }
+
+    /// Reads the catalogue (assets, partners, aliases) and links it to the described segments.
+    static func link(_ run: inout SegmentationRun, progress: ProgressReporter) throws {
+        let s = run.settings
+        guard let insights = run.insights, s.assets != nil || s.partners != nil else { return }
+        let catalog = try AssetCatalog.read(assets: s.assets, partners: s.partners, aliases: s.aliases,
+                                            normalization: run.audience.settings.normalization,
+                                            vocabulary: run.audience.vocabulary.interests)
+        run.gaps = GapAnalysis.link(insights, assets: catalog.assets, partners: catalog.partners)
+        run.unknownCatalogInterests = catalog.unknownInterests
+        if !catalog.unknownInterests.isEmpty {
+            let shown = catalog.unknownInterests.prefix(5).map { "  \($0.file):\($0.line): \($0.id): \($0.interest)" }
+            progress.note((["\(catalog.unknownInterests.count) catalogue interest(s) match nothing in the audience (listed in segments.json under unknown_catalog_interests); the first:"] + shown).joined(separator: "\n"))
+        }
     }
 }
 

@@ -9,7 +9,9 @@ struct SegmentCommand: ParsableCommand {
         discussion: """
         Inputs are read as by `tessera load` (same options), or one cache file. Outputs go to --out: \
         segments.json (per segment: id, size, share, top interests), model.tessera (for `tessera assign`), \
-        run.json (parameters, inputs, counts, timings, iterations, objective) and, with --assignments, \
+        run.json (parameters, inputs, counts, timings, iterations, objective), the wall exports (wall.html, \
+        report.html, report.md, cards.csv, miro-paste.tsv, miro-bulk/, mural-stickies/, trello-cards.csv, \
+        trello/, figjam.csv, segments.schema.json) and, with --assignments, \
         assignments.csv (id,segment; with --method nmf: id,segment,strength,secondary,secondary_strength).
         """
     )
@@ -28,6 +30,8 @@ struct SegmentCommand: ParsableCommand {
 
     @Option(help: "Interests listed per segment in segments.json.")
     var topInterests: Int = 10
+
+    @OptionGroup var catalogue: CatalogueOptions
 
     @Flag(help: "No progress or messages on stderr.")
     var quiet = false
@@ -53,6 +57,7 @@ struct SegmentCommand: ParsableCommand {
         settings.kmeans = clustering.kmeans
         settings.nmf = clustering.nmf
         settings.topInterests = topInterests
+        catalogue.apply(to: &settings)
         var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
         let written = try SegmentOutputs.write(&run, to: out, assignments: assignments, totalSince: start)
         if json {

@@ -14,7 +14,7 @@ struct TesseraCommand: ParsableCommand {
         version: TesseraVersion.current,
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
-            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, AssignCommand.self]),
+            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, AssignCommand.self, WallCommand.self]),
             CommandGroup(name: "Jobs", subcommands: [DemoCommand.self]),
         ]
     )
@@ -55,6 +55,10 @@ struct Main {
             case .invalidSettings: fail(error.description, status: .usage)
             default: fail(error.description, status: .badInput)
             }
+        } catch let error as CatalogError {
+            fail(error.description, status: .badInput)
+        } catch let error as InsightError {
+            fail(error.description, status: .badInput)
         } catch let error as LinearAlgebraError {
             fail(error.description, status: .badInput)
         } catch {

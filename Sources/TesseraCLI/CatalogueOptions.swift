@@ -1,0 +1,20 @@
+import ArgumentParser
+import Tessera
+
+/// The firm's assets, partners and interest aliases (shared by `segment` and `wall`).
+struct CatalogueOptions: ParsableArguments {
+    @Option(help: "The firm's assets: CSV id,name,kind,interests[,url,notes] (interests separated by ;).")
+    var assets: String?
+
+    @Option(help: "Potential partners: CSV id,name,kind,interests[,reach,notes].")
+    var partners: String?
+
+    @Option(help: "Interest aliases: CSV alias,interest (e.g. #nfl,@nfl).")
+    var aliases: String?
+
+    func apply(to settings: inout SegmentJobSettings) {
+        settings.assets = assets
+        settings.partners = partners
+        settings.aliases = aliases
+    }
+}

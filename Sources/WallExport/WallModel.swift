@@ -1,0 +1,105 @@
+import Foundation
+import SegmentInsights
+
+/// The kinds of card on the wall, each with its colour.
+public enum CardKind: String, Codable, Sendable, CaseIterable {
+    case segment, asset, gap, partner
+    case small = "too-small"
+
+    /// Miro's named sticky colours (also used for the HTML wall's palette).
+    public var miroColor: String {
+        switch self {
+        case .segment: return "light_yellow"
+        case .asset: return "light_green"
+        case .gap: return "light_pink"
+        case .partner: return "light_blue"
+        case .small: return "gray"
+        }
+    }
+
+    public var hexColor: String {
+        switch self {
+        case .segment: return "#fff9b1"
+        case .asset: return "#d5f692"
+        case .gap: return "#ffcee0"
+        case .partner: return "#a6ccf5"
+        case .small: return "#e6e6e6"
+        }
+    }
+}
+
+/// One card of the wall. Ids are stable: derived from the segment's evidence (its label interests, not
+/// its number) and the card's own key, so re-importing a refreshed run updates cards instead of duplicating.
+public struct WallCard: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: CardKind
+    public var segment: Int
+    public var title: String
+    public var body: String
+    public var x: Double
+    public var y: Double
+}
+
+/// One column per segment: its card, then the assets it has, its gaps, its partner candidates.
+public struct WallColumn: Sendable, Equatable {
+    public var segment: Int
+    public var frameID: String
+    public var title: String
+    public var cards: [WallCard]
+}
+
+/// Everything the exporters need, already cleaned of hostile text and laid out.
+public struct WallModel: Sendable {
+    public var title: String
+    public var columns: [WallColumn]
+    public var insights: AudienceInsights
+    public var gaps: GapReport?
+
+    /// Layout: columns 420 px apart, cards 240 px apart, card size 360 × 200.
+    public static let columnWidth = 420.0, rowHeight = 240.0, cardWidth = 360.0, cardHeight = 200.0
+
+    public init(title: String, insights: AudienceInsights, gaps: GapReport?) {
+        self.title = WallText.clean(title)
+        self.insights = insights
+        self.gaps = gaps
+        var columns: [WallColumn] = []
+        // Largest segments first: the order a workshop reads the wall.
+        let order = insights.segments.sorted { $0.size != $1.size ? $0.size > $1.size : $0.id < $1.id }
+        for (position, segment) in order.enumerated() {
+            let evidence = segment.labelEvidence.map(\.interest).sorted().joined(separator: "|")
+            let segmentKey = StableID.of("segment:" + (evidence.isEmpty ? "id-\(segment.id)" : evidence))
+            var cards: [WallCard] = []
+            func add(_ kind: CardKind, key: String, title: String, body: String) {
+                cards.append(WallCard(id: StableID.of(segmentKey + ":" + kind.rawValue + ":" + key), kind: kind, segment: segment.id,
+                                      title: WallText.clean(title), body: WallText.clean(body, maxLength: 400),
+                                      x: Double(position) * Self.columnWidth, y: Double(cards.count) * Self.rowHeight))
+            }
+            let people = segment.size.formatted(.number.grouping(.automatic))
+            let share = String(format: "%.1f%%", segment.share * 100)
+            if segment.tooSmall {
+                add(.small, key: "card", title: "Segment \(segment.id): too small to describe", body: "\(people) people (\(share))")
+            } else {
+                let top = segment.distinctiveInterests.prefix(5).map { "\($0.interest) (\(Int($0.index.rounded())))" }.joined(separator: ", ")
+                add(.segment, key: "card", title: segment.label, body: "Segment \(segment.id) · \(people) people (\(share)) · top interests (affinity index): \(top)")
+                if let g = gaps?.segments.first(where: { $0.segment == segment.id }) {
+                    for asset in g.assets {
+                        add(.asset, key: "asset:" + asset.id, title: asset.name,
+                            body: "\(asset.kind) · serves \(asset.matched.joined(separator: ", ")) · \(Int((asset.demandShare * 100).rounded()))% of demand")
+                    }
+                    for gap in g.gaps {
+                        add(.gap, key: "gap:" + gap.interest, title: "Gap: \(gap.interest)",
+                            body: "affinity index \(Int(gap.index.rounded())) · no asset serves it · \(Int((gap.demandShare * 100).rounded()))% of demand")
+                    }
+                    for partner in g.partners {
+                        add(.partner, key: "partner:" + partner.id, title: partner.name,
+                            body: "\(partner.kind) · could cover \(partner.covers.joined(separator: ", "))" + (partner.reach > 0 ? " · reach \(Int(partner.reach))" : ""))
+                    }
+                }
+            }
+            columns.append(WallColumn(segment: segment.id, frameID: segmentKey, title: WallText.clean(segment.label), cards: cards))
+        }
+        self.columns = columns
+    }
+
+    public var cards: [WallCard] { columns.flatMap(\.cards) }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Text from social media is hostile: every exported string passes through here first.
+public enum WallText {
+    /// Longest title or line kept on a card (longer text ends with "…").
+    public static let maxLength = 120
+
+    /// Removes bidirectional overrides, embeddings and isolates (which can visually reorder text, e.g.
+    /// U+202E) and other control characters, folds white space (tabs, line breaks) to single spaces,
+    /// and truncates to `maxLength` characters.
+    public static func clean(_ text: String, maxLength: Int = maxLength) -> String {
+        var scalars = String.UnicodeScalarView()
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { continue }
+            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator || scalar == " " {
+                if !lastWasSpace && !scalars.isEmpty { scalars.append(" ") }
+                lastWasSpace = true
+                continue
+            }
+            scalars.append(scalar)
+            lastWasSpace = false
+        }
+        var out = String(scalars)
+        while out.hasSuffix(" ") { out.removeLast() }
+        if out.count > maxLength { out = String(out.prefix(maxLength - 1)) + "…" }
+        return out
+    }
+
+    /// HTML text and attribute escaping.
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Markdown text: backslash-escapes Markdown punctuation and escapes HTML.
+    public static func markdown(_ text: String) -> String {
+        var out = ""
+        for c in clean(text) {
+            if "\\`*_{}[]()#+-.!|~>".contains(c) { out += "\\" + String(c) } else if c == "<" { out += "&lt;" } else if c == "&" { out += "&amp;" } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// One tab-separated cell: cleaned (no tabs or line breaks survive) and neutralised against
+    /// spreadsheet formulas like a CSV cell.
+    public static func tsvCell(_ text: String, maxLength: Int = maxLength) -> String {
+        let value = clean(text, maxLength: maxLength)
+        if let first = value.unicodeScalars.first, ["=", "+", "-", "@"].contains(first) { return "'" + value }
+        return value
+    }
+}
+
+/// Stable identifiers: FNV-1a 64 of a key, as 16 hex digits.
+enum StableID {
+    static func of(_ key: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
