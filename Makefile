@@ -3,10 +3,12 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libopenblas-dev liblapacke-dev zlib1g-dev pkg-config
+# make test also renders wall.html and report.html in headless Chromium.
+TEST_PACKAGES := chromium
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release/tessera
 
-.PHONY: deps build release demo test bench clean
+.PHONY: deps test-deps build release demo test bench clean
 
 deps:
 	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || \
@@ -22,9 +24,14 @@ release: deps
 demo: release
 	$(RELEASE_BIN) demo
 
-test: deps
+test-deps: deps
+	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || \
+	  ( echo "Installing test packages: $(TEST_PACKAGES)"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_PACKAGES) )
+
+test: test-deps
 	$(SWIFT) build -c release --product tessera
-	TESSERA_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --disable-xctest
+	TESSERA_BIN=$(CURDIR)/$(RELEASE_BIN) TESSERA_RENDER_CHECK=1 $(SWIFT) test --disable-xctest
 
 bench: release
 	$(MAKE) -C Benchmarks all TESSERA=$(CURDIR)/$(RELEASE_BIN)

@@ -33,6 +33,22 @@ public struct SegmentDescription: Codable, Sendable, Equatable {
     /// Below the minimum size: counts only, no interests or label evidence.
     public var tooSmall: Bool
 
+    public init(id: Int, size: Int, share: Double, label: String, labelEvidence: [InterestAffinity],
+                distinctiveInterests: [InterestAffinity], tags: [TagComposition], cohesion: Double,
+                nearestSegment: Int, nearestSimilarity: Double, tooSmall: Bool) {
+        self.id = id
+        self.size = size
+        self.share = share
+        self.label = label
+        self.labelEvidence = labelEvidence
+        self.distinctiveInterests = distinctiveInterests
+        self.tags = tags
+        self.cohesion = cohesion
+        self.nearestSegment = nearestSegment
+        self.nearestSimilarity = nearestSimilarity
+        self.tooSmall = tooSmall
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, size, share, label, tags, cohesion
         case labelEvidence = "label_evidence"
@@ -50,6 +66,13 @@ public struct MergeStep: Codable, Sendable, Equatable {
     public var right: Int
     public var distance: Double
     public var size: Int
+
+    public init(left: Int, right: Int, distance: Double, size: Int) {
+        self.left = left
+        self.right = right
+        self.distance = distance
+        self.size = size
+    }
 }
 
 /// The description of a whole segmentation.
@@ -63,6 +86,16 @@ public struct AudienceInsights: Codable, Sendable, Equatable {
     public var mergeTree: [MergeStep]
     /// A 2-D position per segment: the first two principal components of the centres.
     public var map: [[Double]]
+
+    public init(settings: InsightSettings, profiles: Int, segments: [SegmentDescription], similarity: [[Double]],
+                mergeTree: [MergeStep], map: [[Double]]) {
+        self.settings = settings
+        self.profiles = profiles
+        self.segments = segments
+        self.similarity = similarity
+        self.mergeTree = mergeTree
+        self.map = map
+    }
 
     enum CodingKeys: String, CodingKey {
         case settings, profiles, segments, similarity, map

@@ -55,7 +55,7 @@ enum ReportHTML {
         let segments = insights.segments.filter { !$0.tooSmall }
         var interests: [String] = []
         for s in segments { for a in s.distinctiveInterests.prefix(2) where !interests.contains(a.interest) { interests.append(a.interest) } }
-        interests = Array(interests.prefix(60))
+        interests = Array(interests.prefix(80))
         let cell = 14.0, left = 180.0, top = 40.0
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" width=\"\(Int(left + Double(segments.count) * cell + 20))\" height=\"\(Int(top + Double(interests.count) * cell + 10))\">\n"
         for (column, s) in segments.enumerated() {

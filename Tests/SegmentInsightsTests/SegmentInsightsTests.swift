@@ -150,3 +150,39 @@ import TesseraTestSupport
         }
     }
 }
+
+@Suite struct GapAnalysisTests {
+    func affinity(_ interest: String, score: Double) -> InterestAffinity {
+        var a = InterestAffinity(interest: interest, count: 50, size: 100, followers: 100, audience: 1000, settings: InsightSettings())
+        a.score = score
+        return a
+    }
+
+    @Test func coverageGapsAndGreedyPartnersOnAFixture() {
+        // Demand: a 4, b 3, c 2, d 1 (total 10).
+        let interests = [affinity("a", score: 4), affinity("b", score: 3), affinity("c", score: 2), affinity("d", score: 1)]
+        let segment = SegmentDescription(id: 0, size: 100, share: 1, label: "a · b", labelEvidence: Array(interests.prefix(2)),
+                                         distinctiveInterests: interests, tags: [], cohesion: 1, nearestSegment: -1, nearestSimilarity: 0, tooSmall: false)
+        let insights = AudienceInsights(settings: InsightSettings(), profiles: 100, segments: [segment], similarity: [[1]], mergeTree: [], map: [[0, 0]])
+        let assets = [InterestServer(id: "A1", name: "Blog", kind: "content", interests: ["a", "zzz"]),
+                      InterestServer(id: "A2", name: "Shop", kind: "product", interests: ["nothing"])]
+        // Greedy: P2 covers b+c (5) before P1 (b, 3) or P3 (d, 1); then P3 adds d; P1 adds nothing new.
+        let partners = [InterestServer(id: "P1", name: "One", kind: "media", interests: ["b"], reach: 100),
+                        InterestServer(id: "P2", name: "Two", kind: "club", interests: ["b", "c"], reach: 10),
+                        InterestServer(id: "P3", name: "Three", kind: "venue", interests: ["d"], reach: 5)]
+        let report = GapAnalysis.link(insights, assets: assets, partners: partners)
+        let g = report.segments[0]
+        #expect(g.assets.map(\.id) == ["A1"])
+        #expect(g.assets[0].matched == ["a"] && abs(g.assets[0].demandShare - 0.4) < 1e-12)
+        #expect(abs(g.coverage - 0.4) < 1e-12)
+        #expect(g.gaps.map(\.interest) == ["b", "c", "d"])
+        #expect(abs(g.gaps[0].demandShare - 0.3) < 1e-12)
+        #expect(g.partners.map(\.id) == ["P2", "P3"])
+        #expect(g.partners[0].covers == ["b", "c"] && abs(g.partners[0].demandShare - 0.5) < 1e-12)
+        #expect(report.unusedAssets == ["A2"])
+        // Ties go to the larger reach.
+        let tie = GapAnalysis.link(insights, assets: [], partners: [InterestServer(id: "X", name: "x", kind: "k", interests: ["a"], reach: 1),
+                                                                   InterestServer(id: "Y", name: "y", kind: "k", interests: ["a"], reach: 9)])
+        #expect(tie.segments[0].partners.first?.id == "Y")
+    }
+}
