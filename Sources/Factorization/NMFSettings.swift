@@ -43,9 +43,10 @@ public struct NMFSettings: Sendable, Codable, Equatable {
     public var l2W: Float = 0
     public var l1H: Float = 0
     public var l2H: Float = 0
-    /// Truncated SVD behind NNDSVD: power iterations (default 2: planted and real audience spectra
-    /// decay fast enough; raise for flat spectra) and oversampling (default 10).
-    public var svdPowerIterations: Int = 2
+    /// Truncated SVD behind NNDSVD: power iterations (default 1: on the 300k planted benchmark 1, 2 and
+    /// 0 gave final errors of 510.32993, 510.32992 and 510.32992 with the same segments, but 0 needed
+    /// twice the HALS iterations; raise for flat spectra) and oversampling (default 10).
+    public var svdPowerIterations: Int = 1
     public var svdOversampling: Int = 10
 
     public init(k: Int = 40) { self.k = k }

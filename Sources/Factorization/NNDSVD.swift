@@ -30,32 +30,51 @@ enum NMFInitializer {
         svdSettings.oversampling = settings.svdOversampling
         svdSettings.seed = settings.seed
         let svd = try TruncatedSVD(x, rank: k, settings: svdSettings)
-        var w = DenseMatrix(rowCount: n, columnCount: k)
-        var ht = DenseMatrix(rowCount: d, columnCount: k)
+        // Norms of the positive and negative parts of every singular vector, in one row-major pass each.
+        var xp = [Double](repeating: 0, count: k), xn = xp, yp = xp, yn = xp
+        svd.u.values.withUnsafeBufferPointer { u in
+            for i in 0..<n {
+                for c in 0..<k {
+                    let v = Double(u[i * k + c])
+                    if v > 0 { xp[c] += v * v } else { xn[c] += v * v }
+                }
+            }
+        }
         for c in 0..<k {
-            let s = svd.singularValues[c]
-            // Norms of the positive and negative parts of the singular vectors u_c and v_c.
-            var xp = 0.0, xn = 0.0, yp = 0.0, yn = 0.0
-            for i in 0..<n { let v = Double(svd.u[i, c]); if v > 0 { xp += v * v } else { xn += v * v } }
-            for j in 0..<d { let v = Double(svd.vt[c, j]); if v > 0 { yp += v * v } else { yn += v * v } }
-            xp = xp.squareRoot(); xn = xn.squareRoot(); yp = yp.squareRoot(); yn = yn.squareRoot()
+            for j in 0..<d {
+                let v = Double(svd.vt[c, j])
+                if v > 0 { yp[c] += v * v } else { yn[c] += v * v }
+            }
+        }
+        // Per component: the leading pair is taken in absolute value; the others keep the dominant of
+        // (u₊, v₊) and (u₋, v₋), scaled by √(s · ‖u±‖ · ‖v±‖).
+        var sign = [Float](repeating: 1, count: k), wScale = [Float](repeating: 0, count: k), hScale = wScale
+        for c in 0..<k {
+            let s = Double(svd.singularValues[c])
+            let (px, nx, py, ny) = (xp[c].squareRoot(), xn[c].squareRoot(), yp[c].squareRoot(), yn[c].squareRoot())
             if c == 0 {
-                // The leading pair can be taken non-negative as a whole.
-                let lambda = s.squareRoot()
-                for i in 0..<n { w[i, c] = lambda * abs(svd.u[i, c]) }
-                for j in 0..<d { ht[j, c] = lambda * abs(svd.vt[c, j]) }
+                sign[c] = 0   // absolute value
+                wScale[c] = Float(s.squareRoot())
+                hScale[c] = Float(s.squareRoot())
                 continue
             }
-            // Keep the dominant of (u₊, v₊) and (u₋, v₋), scaled by √(s · ‖u±‖ · ‖v±‖).
-            let positive = xp * yp > xn * yn
-            let (xNorm, yNorm) = positive ? (xp, yp) : (xn, yn)
+            let positive = px * py > nx * ny
+            let (xNorm, yNorm) = positive ? (px, py) : (nx, ny)
             guard xNorm > 0, yNorm > 0 else { continue }
-            let lambda = (Double(s) * xNorm * yNorm).squareRoot()
-            let sign: Float = positive ? 1 : -1
-            let wScale = Float(lambda / xNorm), hScale = Float(lambda / yNorm)
-            for i in 0..<n { w[i, c] = wScale * max(0, sign * svd.u[i, c]) }
-            for j in 0..<d { ht[j, c] = hScale * max(0, sign * svd.vt[c, j]) }
+            let lambda = (s * xNorm * yNorm).squareRoot()
+            sign[c] = positive ? 1 : -1
+            wScale[c] = Float(lambda / xNorm)
+            hScale[c] = Float(lambda / yNorm)
         }
+        func part(_ v: Float, _ c: Int) -> Float { sign[c] == 0 ? abs(v) : max(0, sign[c] * v) }
+        var w = DenseMatrix(rowCount: n, columnCount: k)
+        var ht = DenseMatrix(rowCount: d, columnCount: k)
+        w.values.withUnsafeMutableBufferPointer { out in
+            svd.u.values.withUnsafeBufferPointer { u in
+                for t in 0..<(n * k) { let c = t % k; out[t] = wScale[c] * part(u[t], c) }
+            }
+        }
+        for j in 0..<d { for c in 0..<k { ht[j, c] = hScale[c] * part(svd.vt[c, j], c) } }
         let epsilon: Float = 1e-6
         for t in w.values.indices where w.values[t] < epsilon { w.values[t] = 0 }
         for t in ht.values.indices where ht.values[t] < epsilon { ht.values[t] = 0 }

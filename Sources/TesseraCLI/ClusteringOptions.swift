@@ -55,6 +55,8 @@ struct ClusteringOptions: ParsableArguments {
     @Option(help: "NMF initialisation: nndsvd, nndsvda, nndsvdar or random.")
     var nmfInit: NMFInitialization = .nndsvda
 
+    @Option(help: "NMF: power iterations of the truncated SVD behind NNDSVD (default 1).") var svdPowerIterations: Int?
+
     @Option(help: "NMF: L1 penalty on W (profiles' segment weights).") var l1W: Float = 0
     @Option(help: "NMF: L2 penalty on W.") var l2W: Float = 0
     @Option(help: "NMF: L1 penalty on H (segments' interest loadings).") var l1H: Float = 0
@@ -67,6 +69,7 @@ struct ClusteringOptions: ParsableArguments {
         s.initialization = nmfInit
         if let maxIterations { s.maxIterations = maxIterations }
         if let tolerance { s.tolerance = tolerance }
+        if let svdPowerIterations { s.svdPowerIterations = svdPowerIterations }
         s.l1W = l1W
         s.l2W = l2W
         s.l1H = l1H

@@ -16,6 +16,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Number of profiles in the demo audience.") var profiles: Int = 300_000
     @Option(help: "Random seed of the demo audience.") var seed: UInt64 = 2026
     @Option(help: "Number of segments.") var k: Int = 40
+    @Option(help: "The demo brand's assets (CSV).") var assets: String = "datasets/demo/assets.csv"
+    @Option(help: "The demo brand's potential partners (CSV).") var partners: String = "datasets/demo/partners.csv"
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
@@ -45,16 +47,38 @@ struct DemoCommand: ParsableCommand {
         var settings = SegmentJobSettings()
         settings.kmeans = KMeansSettings(k: k)
         settings.kmeans.seed = seed
+        if FileManager.default.fileExists(atPath: assets) { settings.assets = assets } else { progress.note("no \(assets): the wall will show gaps without assets") }
+        if FileManager.default.fileExists(atPath: partners) { settings.partners = partners } else { progress.note("no \(partners): no partner candidates") }
         var run = try SegmentationJob.fit(audience, inputs: [data], settings: settings, loadSeconds: loadSeconds, progress: progress)
         let segments = "\(out)/segments"
         let written = try SegmentOutputs.write(&run, to: segments, assignments: true, totalSince: start)
         print(SegmentSummary(run: run, outputs: written, folder: segments).text())
         print("")
+        print(Self.table(run))
         print("Results are in \(out)/:")
         print("  \(data)  the follower profiles (JSON Lines)")
         print("  \(labels)  the planted ground truth")
         print("  \(cache)  the loaded matrix (binary cache: pass it as INPUT to any command)")
         print("  \(rejects)  rejected lines (none expected for generated data)")
-        print("  \(segments)/  segments.json, model.tessera, run.json, assignments.csv (see README: tessera segment)")
+        print("  \(segments)/  segments.json, model.tessera, run.json, assignments.csv and the wall exports")
+        print("")
+        print("Open the wall:    \(segments)/wall.html")
+        print("Open the report:  \(segments)/report.html")
+    }
+
+    /// Segments, sizes, labels, coverage and top gap, largest segment first.
+    static func table(_ run: SegmentationRun) -> String {
+        guard let insights = run.insights else { return "" }
+        func cell(_ text: String, _ width: Int) -> String {
+            let t = text.count > width ? String(text.prefix(width - 1)) + "…" : text
+            return t.padding(toLength: width, withPad: " ", startingAt: 0)
+        }
+        var lines = [cell("seg", 4) + cell("size", 8) + cell("label", 44) + cell("coverage", 10) + "top gap"]
+        for s in insights.segments.sorted(by: { $0.size != $1.size ? $0.size > $1.size : $0.id < $1.id }) {
+            let g = run.gaps?.segments.first { $0.segment == s.id }
+            lines.append(cell(String(s.id), 4) + cell(String(s.size), 8) + cell(s.label, 44)
+                         + cell(g.map { String(format: "%.0f%%", $0.coverage * 100) } ?? "–", 10) + (g?.gaps.first?.interest ?? "–"))
+        }
+        return lines.joined(separator: "\n")
     }
 }
