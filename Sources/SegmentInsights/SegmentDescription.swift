@@ -32,6 +32,8 @@ public struct SegmentDescription: Codable, Sendable, Equatable {
     public var nearestSimilarity: Double
     /// Below the minimum size: counts only, no interests or label evidence.
     public var tooSmall: Bool
+    /// Mean best-match Jaccard under bootstrap re-fits (see `Stability`), nil when not computed.
+    public var stability: Double? = nil
 
     public init(id: Int, size: Int, share: Double, label: String, labelEvidence: [InterestAffinity],
                 distinctiveInterests: [InterestAffinity], tags: [TagComposition], cohesion: Double,
@@ -56,6 +58,7 @@ public struct SegmentDescription: Codable, Sendable, Equatable {
         case nearestSegment = "nearest_segment"
         case nearestSimilarity = "nearest_similarity"
         case tooSmall = "too_small"
+        case stability
     }
 }
 

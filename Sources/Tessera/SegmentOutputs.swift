@@ -134,6 +134,7 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
         d.share = rounded(d.share)
         d.cohesion = rounded(d.cohesion)
         d.nearestSimilarity = rounded(d.nearestSimilarity)
+        d.stability = d.stability.map(rounded)
         d.distinctiveInterests = d.distinctiveInterests.map(r)
         d.labelEvidence = d.labelEvidence.map(r)
         d.tags = d.tags.map { var t = $0; t.share = rounded(t.share); t.audienceShare = rounded(t.audienceShare); t.index = rounded(t.index); return t }

@@ -18,6 +18,8 @@ public struct SegmentJobSettings: Sendable {
     public var topInterests = 10
     /// The rules of the segment descriptions (affinity support, shrinkage, labels, minimum size).
     public var insights = InsightSettings()
+    /// Per-segment stability by bootstrap re-fits (rounds 0 turns it off).
+    public var stability = Stability.Settings()
     /// The firm's assets, potential partners and interest aliases (CSV files; all optional).
     public var assets: String?
     public var partners: String?
@@ -169,13 +171,48 @@ public enum SegmentationJob {
         } else {
             progress.note("segments streamed from the cache: descriptions need the matrix in memory and are left out")
         }
+        let describeSeconds = (clock.now - describeStart).inSeconds
+        let stabilityStart = clock.now
+        if var described = insights, settings.stability.rounds > 0 {
+            progress.finish(stage: "describe")
+            let scores = try stability(audience.matrix, labels: result.labels, k: result.profiles.rowCount, settings: settings, progress: progress)
+            for s in described.segments.indices { described.segments[s].stability = scores[s] }
+            insights = described
+        }
         var run = SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
                                   insights: insights,
                                   timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
-                                            "fit": fitSeconds])
+                                            "fit": fitSeconds, "stability": (clock.now - stabilityStart).inSeconds])
+        let linkStart = clock.now
         try link(&run, progress: progress)
-        run.timings["describe"] = (clock.now - describeStart).inSeconds
+        run.timings["describe"] = describeSeconds + (clock.now - linkStart).inSeconds
         return run
+    }
+
+    /// Bootstrap stability of each segment: the same method and settings re-fitted on resampled rows.
+    static func stability(_ matrix: CSRMatrix, labels: [Int32], k: Int, settings: SegmentJobSettings,
+                          progress: ProgressReporter) throws -> [Double] {
+        var stabilitySettings = settings.stability
+        stabilitySettings.seed = settings.seed
+        var round = 0
+        return try Stability.bootstrapJaccard(labels: labels, k: k, settings: stabilitySettings) { rows in
+            round += 1
+            progress.update(stage: "stability", done: Double(round), total: Double(stabilitySettings.rounds), detail: "bootstrap \(round)")
+            let sample = matrix.gatherRows(rows)
+            guard sample.rowCount >= k else { return [Int32](repeating: 0, count: sample.rowCount) }
+            switch settings.method {
+            case .kmeans:
+                var s = settings.kmeans
+                s.restarts = 1
+                s.algorithm = .lloyd
+                s.seed = settings.seed &+ UInt64(round)
+                return try KMeans.fit(.sparse(sample), settings: s).labels
+            case .nmf:
+                var s = settings.nmf
+                s.seed = settings.seed &+ UInt64(round)
+                return try NMF.fit(sample, settings: s).memberships().map { Int32($0.segment) }
+            }
+        }
     }
 
     /// Re-describes a saved run (the folder `tessera segment` wrote) without refitting: reloads its inputs
@@ -224,10 +261,14 @@ public enum SegmentationJob {
             result = SegmentFit(method: .kmeans, labels: labels, profiles: model.centres, memberships: nil,
                                 objective: saved.objective, iterations: saved.iterations, converged: saved.converged)
         }
-        let insights = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
+        var insights = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
                                                     interests: audience.vocabulary.interests,
                                                     tags: RowTags(names: audience.tags.names, rowStart: audience.tags.rowStart, values: audience.tags.values),
                                                     settings: job.insights)
+        if job.stability.rounds > 0 {
+            let scores = try stability(audience.matrix, labels: result.labels, k: result.profiles.rowCount, settings: job, progress: progress)
+            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
+        }
         var run = SegmentationRun(audience: audience, inputs: sources, settings: job, result: result, model: model,
                                   insights: insights, timings: [:])
         try link(&run, progress: progress)

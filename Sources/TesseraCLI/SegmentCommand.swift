@@ -33,11 +33,22 @@ struct SegmentCommand: ParsableCommand {
 
     @OptionGroup var catalogue: CatalogueOptions
 
+    @Option(help: "Bootstrap re-fits for each segment's stability (0: off).")
+    var stability: Int = 5
+
+    @Option(help: "Rows drawn per stability re-fit.")
+    var stabilitySample: Int = 20_000
+
     @Flag(help: "No progress or messages on stderr.")
     var quiet = false
 
     @Flag(help: "Print one JSON summary object on stdout.")
     var json = false
+
+    func validate() throws {
+        if stability < 0 { throw ValidationError("--stability must be 0 (off) or more rounds") }
+        if stabilitySample < 1 { throw ValidationError("--stability-sample must be at least 1") }
+    }
 
     func run() throws {
         loader.applyThreads()
@@ -58,6 +69,8 @@ struct SegmentCommand: ParsableCommand {
         settings.nmf = clustering.nmf
         settings.topInterests = topInterests
         catalogue.apply(to: &settings)
+        settings.stability.rounds = stability
+        settings.stability.sampleSize = stabilitySample
         var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
         let written = try SegmentOutputs.write(&run, to: out, assignments: assignments, totalSince: start)
         if json {

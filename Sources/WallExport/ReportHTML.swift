@@ -39,14 +39,15 @@ enum ReportHTML {
     static func sizeBars(_ insights: AudienceInsights) -> String {
         let segments = insights.segments.sorted { $0.size != $1.size ? $0.size > $1.size : $0.id < $1.id }
         let largest = Double(max(1, segments.first?.size ?? 1))
-        let rowHeight = 16.0, labelWidth = 300.0, barWidth = 500.0
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sizes\" width=\"\(Int(labelWidth + barWidth + 80))\" height=\"\(Int(Double(segments.count) * rowHeight + 10))\">\n"
+        let rowHeight = 16.0, labelWidth = 300.0, barWidth = 460.0
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sizes\" width=\"\(Int(labelWidth + barWidth + 220))\" height=\"\(Int(Double(segments.count) * rowHeight + 10))\">\n"
         for (row, s) in segments.enumerated() {
             let y = Double(row) * rowHeight
             let width = Double(s.size) / largest * barWidth
             svg += "<text x=\"\(Int(labelWidth - 6))\" y=\"\(fmt(y + 12))\" text-anchor=\"end\">\(label(s))</text>"
             svg += "<rect x=\"\(Int(labelWidth))\" y=\"\(fmt(y + 2))\" width=\"\(fmt(width))\" height=\"\(fmt(rowHeight - 4))\" fill=\"\(s.tooSmall ? "#bbb" : "#4c78a8")\"/>"
-            svg += "<text x=\"\(fmt(labelWidth + width + 4))\" y=\"\(fmt(y + 12))\">\(s.size) (\(String(format: "%.1f%%", s.share * 100)))</text>\n"
+            let stability = s.stability.map { String(format: " · stability %.2f", $0) } ?? ""
+            svg += "<text x=\"\(fmt(labelWidth + width + 4))\" y=\"\(fmt(y + 12))\">\(s.size) (\(String(format: "%.1f%%", s.share * 100)))\(stability)</text>\n"
         }
         return svg + "</svg>\n"
     }

@@ -5,11 +5,12 @@ enum ReportMarkdown {
     static func render(_ wall: WallModel) -> WallFile {
         var md = "# \(WallText.markdown(wall.title))\n\n"
         md += "\(wall.insights.profiles) profiles, \(wall.insights.segments.count) segments. Affinity index = P(interest | segment) / P(interest) × 100.\n\n"
-        md += "| segment | label | size | share | coverage | top gap |\n|---:|---|---:|---:|---:|---|\n"
+        md += "| segment | label | size | share | stability | coverage | top gap |\n|---:|---|---:|---:|---:|---:|---|\n"
         for column in wall.columns {
             guard let s = wall.insights.segments.first(where: { $0.id == column.segment }) else { continue }
             let g = wall.gaps?.segments.first { $0.segment == s.id }
             md += "| \(s.id) | \(WallText.markdown(s.label)) | \(s.size) | \(String(format: "%.1f%%", s.share * 100)) | "
+            md += (s.stability.map { String(format: "%.2f", $0) } ?? "–") + " | "
             md += (g.map { String(format: "%.0f%%", $0.coverage * 100) } ?? "–") + " | " + WallText.markdown(g?.gaps.first?.interest ?? "–") + " |\n"
         }
         for column in wall.columns {

@@ -80,7 +80,8 @@ public struct WallModel: Sendable {
                 add(.small, key: "card", title: "Segment \(segment.id): too small to describe", body: "\(people) people (\(share))")
             } else {
                 let top = segment.distinctiveInterests.prefix(5).map { "\($0.interest) (\(Int($0.index.rounded())))" }.joined(separator: ", ")
-                add(.segment, key: "card", title: segment.label, body: "Segment \(segment.id) · \(people) people (\(share)) · top interests (affinity index): \(top)")
+                let stability = segment.stability.map { " · stability " + String(format: "%.2f", $0) + " (" + Self.stabilityWord($0) + ")" } ?? ""
+                add(.segment, key: "card", title: segment.label, body: "Segment \(segment.id) · \(people) people (\(share))\(stability) · top interests (affinity index): \(top)")
                 if let g = gaps?.segments.first(where: { $0.segment == segment.id }) {
                     for asset in g.assets {
                         add(.asset, key: "asset:" + asset.id, title: asset.name,
@@ -102,4 +103,9 @@ public struct WallModel: Sendable {
     }
 
     public var cards: [WallCard] { columns.flatMap(\.cards) }
+
+    /// Hennig's reading of bootstrap Jaccard: ≥ 0.85 highly stable, ≥ 0.75 stable, ≥ 0.6 fragile, below dissolves.
+    public static func stabilityWord(_ j: Double) -> String {
+        j >= 0.85 ? "highly stable" : j >= 0.75 ? "stable" : j >= 0.6 ? "fragile" : "unstable"
+    }
 }

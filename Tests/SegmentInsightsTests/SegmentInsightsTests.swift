@@ -186,3 +186,26 @@ import TesseraTestSupport
         #expect(tie.segments[0].partners.first?.id == "Y")
     }
 }
+
+@Suite struct StabilityTests {
+    @Test func reproducibleSegmentsScoreOneAndRandomOnesLow() {
+        let labels = (0..<3000).map { Int32($0 % 6) }
+        var settings = Stability.Settings()
+        settings.rounds = 4
+        settings.sampleSize = 1000
+        // A re-fit that finds the same segments (under other numbers) is perfectly stable.
+        let same = Stability.bootstrapJaccard(labels: labels, k: 6, settings: settings) { rows in rows.map { (labels[$0] + 2) % 6 } }
+        #expect(same.allSatisfy { abs($0 - 1) < 1e-12 })
+        // A re-fit that labels rows at random is not: best-match Jaccard ≈ 1/11 for 6 equal segments.
+        var rng = SeededGenerator(seed: 3)
+        let random = Stability.bootstrapJaccard(labels: labels, k: 6, settings: settings) { rows in rows.map { _ in Int32(rng.next() % 6) } }
+        #expect(random.allSatisfy { $0 > 0.05 && $0 < 0.2 })
+        // A re-fit that merges segments 0 and 1: both score about 1/2, the others 1.
+        let merged = Stability.bootstrapJaccard(labels: labels, k: 6, settings: settings) { rows in rows.map { labels[$0] == 1 ? 0 : labels[$0] } }
+        #expect(abs(merged[0] - 0.5) < 0.05 && abs(merged[1] - 0.5) < 0.05)
+        #expect(merged[2...].allSatisfy { abs($0 - 1) < 1e-12 })
+        // Off: zeros, no re-fit.
+        settings.rounds = 0
+        #expect(Stability.bootstrapJaccard(labels: labels, k: 6, settings: settings) { _ in [] } == [Double](repeating: 0, count: 6))
+    }
+}

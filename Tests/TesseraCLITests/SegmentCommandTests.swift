@@ -52,6 +52,9 @@ import Testing
             }
             #expect((segment["label_evidence"] as? [[String: Any]])?.isEmpty == false)
             #expect((segment["tags"] as? [[String: Any]])?.count == 3)
+            // Planted segments survive resampling.
+            let stability = try #require(segment["stability"] as? Double)
+            #expect(stability > 0.75 && stability <= 1)
         }
         #expect((segments["merge_tree"] as? [[String: Any]])?.count == 5)
         #expect((segments["map"] as? [[Double]])?.count == 6)
