@@ -150,6 +150,8 @@ public struct RunRecord: Codable, Sendable {
     public struct InputFile: Codable, Sendable {
         public var path: String
         public var bytes: Int
+        /// SHA-256 of the file's bytes (nil when the file is no longer readable).
+        public var sha256: String?
     }
     public struct Counts: Codable, Sendable {
         public var linesRead: Int, linesLoaded: Int, rejected: Int, profiles: Int, rows: Int, empty: Int
@@ -192,7 +194,7 @@ public struct RunRecord: Codable, Sendable {
         seed = run.settings.seed
         parameters = run.settings.method == .kmeans ? .kmeans(run.settings.kmeans) : .nmf(run.settings.nmf)
         loader = run.audience.settings
-        inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes) }
+        inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes, sha256: try? SHA256.file($0.path)) }
         sources = run.inputs
         counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
                         profiles: report.profiles, rows: report.rows, empty: report.emptyProfiles,
