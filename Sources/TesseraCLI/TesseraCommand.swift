@@ -14,7 +14,7 @@ struct TesseraCommand: ParsableCommand {
         version: TesseraVersion.current,
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
-            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, AssignCommand.self, WallCommand.self]),
+            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, SweepCommand.self, AssignCommand.self, WallCommand.self]),
             CommandGroup(name: "Jobs", subcommands: [DemoCommand.self]),
         ]
     )

@@ -209,3 +209,71 @@ import TesseraTestSupport
         #expect(Stability.bootstrapJaccard(labels: labels, k: 6, settings: settings) { _ in [] } == [Double](repeating: 0, count: 6))
     }
 }
+
+@Suite struct ClusterQualityTests {
+    /// Dense, textbook versions of the measures.
+    func reference(_ x: DenseMatrix, _ labels: [Int], k: Int) -> (silhouette: Double, ch: Double, db: Double) {
+        let n = x.rowCount, d = x.columnCount
+        func dist(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() }
+        let rows = (0..<n).map { i in (0..<d).map { Double(x[i, $0]) } }
+        var centres = [[Double]](repeating: [Double](repeating: 0, count: d), count: k), sizes = [Int](repeating: 0, count: k)
+        for i in 0..<n { sizes[labels[i]] += 1; for j in 0..<d { centres[labels[i]][j] += rows[i][j] } }
+        for c in 0..<k { centres[c] = centres[c].map { $0 / Double(sizes[c]) } }
+        var silhouette = 0.0
+        for i in 0..<n {
+            var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
+            for t in 0..<n where t != i { sums[labels[t]] += dist(rows[i], rows[t]); counts[labels[t]] += 1 }
+            guard counts[labels[i]] > 0 else { continue }
+            let a = sums[labels[i]] / Double(counts[labels[i]])
+            let b = (0..<k).filter { $0 != labels[i] && counts[$0] > 0 }.map { sums[$0] / Double(counts[$0]) }.min()!
+            silhouette += (b - a) / max(a, b)
+        }
+        let mean = (0..<d).map { j in rows.reduce(0.0) { $0 + $1[j] } / Double(n) }
+        let between = (0..<k).reduce(0.0) { $0 + Double(sizes[$1]) * pow(dist(centres[$1], mean), 2) }
+        let within = (0..<n).reduce(0.0) { $0 + pow(dist(rows[$1], centres[labels[$1]]), 2) }
+        let spread = (0..<k).map { c in (0..<n).filter { labels[$0] == c }.reduce(0.0) { $0 + dist(rows[$1], centres[c]) } / Double(sizes[c]) }
+        let db = (0..<k).reduce(0.0) { total, a in total + (0..<k).filter { $0 != a }.map { (spread[a] + spread[$0]) / dist(centres[a], centres[$0]) }.max()! } / Double(k)
+        return (silhouette / Double(n), (between / Double(k - 1)) / (within / Double(n - k)), db)
+    }
+
+    @Test func measuresMatchTextbookVersions() throws {
+        var rng = SeededGenerator(seed: 12)
+        let k = 3, n = 60, d = 5
+        var x = DenseMatrix(rowCount: n, columnCount: d)
+        var labels = [Int]()
+        for i in 0..<n {
+            let c = i % k
+            labels.append(c)
+            for j in 0..<d where rng.nextUnit() < 0.6 { x[i, j] = Float(rng.nextUnit()) + (j % k == c ? 2 : 0) }
+        }
+        let sparse = CSRMatrix(dense: x), l32 = labels.map(Int32.init)
+        let ref = reference(x, labels, k: k)
+        #expect(abs(ClusterQuality.silhouette(sparse, labels: l32, k: k, sampleSize: n, seed: 1) - ref.silhouette) < 1e-4)
+        #expect(abs(ClusterQuality.calinskiHarabasz(sparse, labels: l32, k: k) - ref.ch) < 1e-3 * ref.ch)
+        #expect(abs(ClusterQuality.daviesBouldin(sparse, labels: l32, k: k) - ref.db) < 1e-4 * ref.db)
+        // A sample gives an estimate close to the full value.
+        #expect(abs(ClusterQuality.silhouette(sparse, labels: l32, k: k, sampleSize: 40, seed: 1) - ref.silhouette) < 0.1)
+    }
+
+    @Test func adjustedRandIndex() {
+        let a: [Int32] = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+        #expect(abs(ClusterQuality.adjustedRandIndex(a, [5, 5, 5, 7, 7, 7, 9, 9, 9]) - 1) < 1e-12)
+        // By hand: Σ C(n_ij, 2) = 3, row pairs 9, column pairs 9, C(9, 2) = 36, expected 9·9/36 = 2.25
+        // → (3 − 2.25) / (9 − 2.25) = 0.1111.
+        #expect(abs(ClusterQuality.adjustedRandIndex(a, [0, 0, 1, 1, 1, 2, 2, 2, 0]) - 0.75 / 6.75) < 1e-12)
+    }
+
+    @Test func recommendationFollowsItsRule() {
+        func p(_ k: Int, sil: Double, db: Double, ari: Double) -> SweepPoint {
+            SweepPoint(k: k, objective: 100 - Double(k), silhouette: sil, calinskiHarabasz: 10, daviesBouldin: db, stability: ari, seconds: 0)
+        }
+        // k = 10 has the best silhouette but is not reproducible; among stable k, 8 and 12 tie on silhouette
+        // and 12 has the lower Davies–Bouldin.
+        let points = [p(6, sil: 0.05, db: 3, ari: 0.9), p(8, sil: 0.08, db: 2.5, ari: 0.95), p(10, sil: 0.2, db: 1, ari: 0.4), p(12, sil: 0.078, db: 2, ari: 0.85)]
+        let r = KSelection.recommend(points)!
+        #expect(r.k == 12)
+        #expect(r.reasons.contains { $0.contains("ARI") } && r.reasons.contains { $0.contains("Davies–Bouldin") })
+        // Nothing stable: every k is considered.
+        #expect(KSelection.recommend(points.map { var q = $0; q.stability = 0.1; return q })!.k == 10)
+    }
+}

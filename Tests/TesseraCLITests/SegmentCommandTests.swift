@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 @Suite struct SegmentCommandTests {
     /// A generated audience with planted segments and its ground truth, in a fresh folder.
@@ -179,5 +182,30 @@ import Testing
         let notAModel = try CLI.run(["assign", input, input])
         #expect(notAModel.status == 1)
         #expect(notAModel.stderr.contains("not a Tessera model"))
+    }
+}
+
+@Suite struct SweepCommandTests {
+    @Test func sweepRecommendsThePlantedNumberOfSegments() throws {
+        let dir = CLI.folder()
+        let input = dir + "/audience.jsonl"
+        #expect(try CLI.run(["generate", "--profiles", "6000", "--segments", "8", "--interests", "3000", "--seed", "3", "--out", input, "--quiet"]).status == 0)
+        let r = try CLI.run(["sweep", input, "--k", "4...12", "--step", "2", "--out", dir + "/sweep", "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["recommended_k"] as? Int == 8)
+        let points = try #require(r.json["points"] as? [[String: Any]])
+        #expect(points.map { $0["k"] as? Int } == [4, 6, 8, 10, 12])
+        for point in points {
+            for key in ["objective", "silhouette", "calinski_harabasz", "davies_bouldin", "stability"] { #expect(point[key] is Double, "\(key)") }
+        }
+        // The objective falls as k grows.
+        let objectives = points.compactMap { $0["objective"] as? Double }
+        #expect(zip(objectives, objectives.dropFirst()).allSatisfy { $0 > $1 })
+        #expect(FileManager.default.fileExists(atPath: dir + "/sweep/sweep.json"))
+        let html = try Data(contentsOf: URL(fileURLWithPath: dir + "/sweep/sweep.html"))
+        #expect(XMLParser(data: html).parse())
+        #expect(String(decoding: html, as: UTF8.self).components(separatedBy: "class=\"sweep-chart\"").count - 1 == 5)
+        #expect(try CLI.run(["sweep", input, "--k", "1...3"]).status == 2)
+        #expect(try CLI.run(["sweep", input, "--k", "ten"]).status == 2)
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+
+/// `tessera sweep`: fits the method for each k of a range and measures every fit, to choose k.
+public enum KSweep {
+    public struct Settings: Sendable {
+        public var ks: [Int]
+        public var job = SegmentJobSettings()
+        /// Seeds per k for the agreement measure (default 2: the main seed and one more).
+        public var seeds = 2
+        /// Rows in the silhouette sample (default 2,000).
+        public var silhouetteSample = 2_000
+        public init(ks: [Int]) { self.ks = ks }
+    }
+
+    public struct Report: Codable, Sendable {
+        public var method: String
+        public var seed: UInt64
+        public var profiles: Int
+        public var points: [SweepPoint]
+        public var recommendedK: Int?
+        public var reasons: [String]
+        enum CodingKeys: String, CodingKey {
+            case method, seed, profiles, points, reasons
+            case recommendedK = "recommended_k"
+        }
+    }
+
+    public static func run(_ audience: LoadedAudience, settings: Settings, progress: ProgressReporter) throws -> Report {
+        let x = audience.matrix
+        let clock = ContinuousClock()
+        var points: [SweepPoint] = []
+        for (index, k) in settings.ks.enumerated() {
+            let start = clock.now
+            progress.update(stage: "sweep", done: Double(index), total: Double(settings.ks.count), detail: "k = \(k)")
+            var labelings: [[Int32]] = []
+            var objective = 0.0
+            for s in 0..<max(1, settings.seeds) {
+                let seed = settings.job.seed &+ UInt64(s)
+                switch settings.job.method {
+                case .kmeans:
+                    var kmeans = settings.job.kmeans
+                    kmeans.k = k
+                    kmeans.seed = seed
+                    let r = try KMeans.fit(.sparse(x), settings: kmeans)
+                    if s == 0 { objective = r.inertia }
+                    labelings.append(r.labels)
+                case .nmf:
+                    var nmf = settings.job.nmf
+                    nmf.k = k
+                    nmf.seed = seed
+                    let r = try NMF.fit(x, settings: nmf)
+                    if s == 0 { objective = r.reconstructionError }
+                    labelings.append(r.memberships().map { Int32($0.segment) })
+                }
+            }
+            var agreement = 0.0, pairs = 0
+            for a in 0..<labelings.count { for b in (a + 1)..<labelings.count { agreement += ClusterQuality.adjustedRandIndex(labelings[a], labelings[b]); pairs += 1 } }
+            let labels = labelings[0]
+            points.append(SweepPoint(k: k, objective: objective,
+                                     silhouette: ClusterQuality.silhouette(x, labels: labels, k: k, sampleSize: settings.silhouetteSample, seed: settings.job.seed),
+                                     calinskiHarabasz: ClusterQuality.calinskiHarabasz(x, labels: labels, k: k),
+                                     daviesBouldin: ClusterQuality.daviesBouldin(x, labels: labels, k: k),
+                                     stability: pairs > 0 ? agreement / Double(pairs) : 1,
+                                     seconds: (clock.now - start).inSeconds))
+        }
+        progress.finish(stage: "sweep")
+        let recommendation = KSelection.recommend(points)
+        return Report(method: settings.job.method.rawValue, seed: settings.job.seed, profiles: x.rowCount, points: points,
+                      recommendedK: recommendation?.k, reasons: recommendation?.reasons ?? [])
+    }
+
+    /// Writes `sweep.json` and `sweep.html` into `directory` (atomically); returns their paths.
+    public static func write(_ report: Report, to directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json = (directory as NSString).appendingPathComponent("sweep.json")
+        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: json)
+        let html = SweepHTML.render(report.points, recommended: report.recommendedK, reasons: report.reasons,
+                                    title: "Choosing k: \(report.method), \(report.profiles) profiles")
+        return [json] + (try WallExporter.write([html], to: directory))
+    }
+}
