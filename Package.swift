@@ -27,6 +27,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System bridges. Debian: libopenblas-dev + liblapacke-dev (OpenBLAS ships no LAPACKE symbols), zlib1g-dev.
@@ -49,7 +50,8 @@ let package = Package(
         .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport"]),
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading"]),

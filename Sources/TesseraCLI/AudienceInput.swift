@@ -4,11 +4,15 @@ import Tessera
 /// Loading profiles the same way for every command: source files or a cache.
 enum AudienceInput {
     static func load(_ inputs: [String], options: LoaderOptions, progress: ProgressReporter) throws -> LoadedAudience {
+        try load(inputs, settings: options.settings, progress: progress)
+    }
+
+    static func load(_ inputs: [String], settings: LoaderSettings, progress: ProgressReporter) throws -> LoadedAudience {
         if inputs.count == 1, ProfileCache.isCache(inputs[0]) {
             progress.note("reading cache \(inputs[0])")
             return try ProfileCache.load(from: inputs[0])
         }
-        let loader = ProfileLoader(settings: options.settings, progress: progress.loaderCallback())
+        let loader = ProfileLoader(settings: settings, progress: progress.loaderCallback())
         let audience = try loader.load(inputs)
         progress.finish(stage: "loading")
         return audience

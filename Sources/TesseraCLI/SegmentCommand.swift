@@ -50,35 +50,66 @@ struct SegmentCommand: ParsableCommand {
         if stabilitySample < 1 { throw ValidationError("--stability-sample must be at least 1") }
     }
 
+    @Option(help: "Also write this run's settings as a job file (YAML) for `tessera run`.")
+    var saveJob: String?
+
+    /// The job this command describes.
+    var jobFile: JobFile {
+        var f = JobFile()
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p) }
+        f.inputs = inputs.map(absolute)
+        f.loader = loader.settings
+        f.job.method = clustering.method
+        f.job.kmeans = clustering.kmeans
+        f.job.nmf = clustering.nmf
+        f.job.topInterests = topInterests
+        catalogue.apply(to: &f.job)
+        f.job.assets = f.job.assets.map(absolute)
+        f.job.partners = f.job.partners.map(absolute)
+        f.job.aliases = f.job.aliases.map(absolute)
+        f.job.stability.rounds = stability
+        f.job.stability.sampleSize = stabilitySample
+        f.out = absolute(out)
+        f.assignments = assignments
+        return f
+    }
+
     func run() throws {
         loader.applyThreads()
+        if let saveJob { try AtomicFile.write(jobFile.yaml(), to: saveJob) }
+        var job = jobFile
+        job.inputs = inputs
+        job.out = out
+        try SegmentRunner.execute(job, rejects: loader.rejects, emptyIds: loader.emptyIds, quiet: quiet, json: json)
+    }
+}
+
+/// Runs a segmentation job (from flags or a job file) and prints its summary.
+enum SegmentRunner {
+    static func execute(_ job: JobFile, rejects: String?, emptyIds: String?, quiet: Bool, json: Bool) throws {
         let clock = ContinuousClock()
         let start = clock.now
         let progress = ProgressReporter(quiet: quiet)
+        let inputs = job.inputs
+        let settings = job.job
         // Mini-batch on a cache streams the rows from the mapped file instead of loading the matrix.
-        let streamed = clustering.method == .kmeans && clustering.algorithm == .minibatch && inputs.count == 1 && ProfileCache.isCache(inputs[0])
+        let streamed = settings.method == .kmeans && settings.kmeans.algorithm == .minibatch && inputs.count == 1 && ProfileCache.isCache(inputs[0])
         let audience = streamed
             ? try ProfileCache.load(from: inputs[0], matrix: false)
-            : try AudienceInput.load(inputs, options: loader, progress: progress)
+            : try AudienceInput.load(inputs, settings: job.loader, progress: progress)
         let rowSource: RowSource? = streamed ? try CachedMatrixReader(path: inputs[0]) : nil
         let loadSeconds = (clock.now - start).inSeconds
-        try AudienceInput.writeSideFiles(audience, options: loader)
-        var settings = SegmentJobSettings()
-        settings.method = clustering.method
-        settings.kmeans = clustering.kmeans
-        settings.nmf = clustering.nmf
-        settings.topInterests = topInterests
-        catalogue.apply(to: &settings)
-        settings.stability.rounds = stability
-        settings.stability.sampleSize = stabilitySample
+        if let rejects { try RejectsFile.write(audience.rejects, to: rejects) }
+        if let emptyIds { try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: emptyIds) }
         var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
-        let written = try SegmentOutputs.write(&run, to: out, assignments: assignments, totalSince: start)
+        let written = try SegmentOutputs.write(&run, to: job.out, assignments: job.assignments, totalSince: start)
         if json {
-            print(try SegmentSummary(run: run, outputs: written, folder: out).jsonString())
+            print(try SegmentSummary(run: run, outputs: written, folder: job.out).jsonString())
         } else {
-            print(SegmentSummary(run: run, outputs: written, folder: out).text())
+            print(SegmentSummary(run: run, outputs: written, folder: job.out).text())
         }
-        AudienceInput.reportRejects(audience, rejectsFile: loader.rejects, progress: progress)
+        AudienceInput.reportRejects(audience, rejectsFile: rejects, progress: progress)
     }
 }
 

@@ -15,7 +15,7 @@ struct TesseraCommand: ParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
             CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, SweepCommand.self, AssignCommand.self, WallCommand.self]),
-            CommandGroup(name: "Jobs", subcommands: [DemoCommand.self]),
+            CommandGroup(name: "Jobs", subcommands: [RunCommand.self, DemoCommand.self]),
         ]
     )
 }
@@ -55,6 +55,8 @@ struct Main {
             case .invalidSettings: fail(error.description, status: .usage)
             default: fail(error.description, status: .badInput)
             }
+        } catch let error as JobFile.Problem {
+            fail(error.description, status: .usage)
         } catch let error as CatalogError {
             fail(error.description, status: .badInput)
         } catch let error as InsightError {
