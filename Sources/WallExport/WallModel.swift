@@ -55,6 +55,9 @@ public struct WallModel: Sendable {
     public var insights: AudienceInsights
     public var gaps: GapReport?
 
+    /// Gap cards per segment on the wall (the strongest first).
+    public static let gapCards = 5
+
     /// Layout: columns 420 px apart, cards 240 px apart, card size 360 × 200.
     public static let columnWidth = 420.0, rowHeight = 240.0, cardWidth = 360.0, cardHeight = 200.0
 
@@ -87,7 +90,8 @@ public struct WallModel: Sendable {
                         add(.asset, key: "asset:" + asset.id, title: asset.name,
                             body: "\(asset.kind) · serves \(asset.matched.joined(separator: ", ")) · \(Int((asset.demandShare * 100).rounded()))% of demand")
                     }
-                    for gap in g.gaps {
+                    // The wall shows the strongest gaps; segments.json lists them all.
+                    for gap in g.gaps.prefix(Self.gapCards) {
                         add(.gap, key: "gap:" + gap.interest, title: "Gap: \(gap.interest)",
                             body: "affinity index \(Int(gap.index.rounded())) · no asset serves it · \(Int((gap.demandShare * 100).rounded()))% of demand")
                     }
