@@ -161,12 +161,26 @@ public struct RunRecord: Codable, Sendable {
             case linesRead = "lines_read", linesLoaded = "lines_loaded", prunedInterests = "pruned_interests"
         }
     }
+    /// The rest of the resolved job: description rules, stability, catalogue files.
+    public struct JobSettings: Codable, Sendable {
+        public var topInterests: Int
+        public var insights: InsightSettings
+        public var stability: Stability.Settings
+        public var assets: String?
+        public var partners: String?
+        public var aliases: String?
+        enum CodingKeys: String, CodingKey {
+            case insights, stability, assets, partners, aliases
+            case topInterests = "top_interests"
+        }
+    }
     public var tesseraVersion: String
     public var command: String
     public var method: String
     public var seed: UInt64
     /// The method's settings: k-means or NMF.
     public var parameters: MethodParameters
+    public var job: JobSettings
     public var loader: LoaderSettings
     public var inputs: [InputFile]
     /// The INPUT arguments as given (files or one cache): what `tessera wall` reloads.
@@ -181,7 +195,7 @@ public struct RunRecord: Codable, Sendable {
     public var outputs: [String]
 
     enum CodingKeys: String, CodingKey {
-        case command, method, seed, parameters, loader, inputs, sources, counts, timings, iterations, converged, objective, history, outputs
+        case command, method, seed, parameters, job, loader, inputs, sources, counts, timings, iterations, converged, objective, history, outputs
         case tesseraVersion = "tessera_version"
         case restartObjectives = "restart_objectives"
     }
@@ -193,6 +207,10 @@ public struct RunRecord: Codable, Sendable {
         method = run.settings.method.rawValue
         seed = run.settings.seed
         parameters = run.settings.method == .kmeans ? .kmeans(run.settings.kmeans) : .nmf(run.settings.nmf)
+        var stability = run.settings.stability
+        stability.seed = run.settings.seed
+        job = JobSettings(topInterests: run.settings.topInterests, insights: run.settings.insights, stability: stability,
+                          assets: run.settings.assets, partners: run.settings.partners, aliases: run.settings.aliases)
         loader = run.audience.settings
         inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes, sha256: try? SHA256.file($0.path)) }
         sources = run.inputs
