@@ -28,6 +28,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System bridges. Debian: libopenblas-dev + liblapacke-dev (OpenBLAS ships no LAPACKE symbols), zlib1g-dev.
@@ -47,7 +48,8 @@ let package = Package(
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
         .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
         .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading"], exclude: ["segments.schema.v1.json"]),
-        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport"]),
+        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport",
+                                              .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser"),

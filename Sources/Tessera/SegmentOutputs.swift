@@ -212,7 +212,7 @@ public struct RunRecord: Codable, Sendable {
         job = JobSettings(topInterests: run.settings.topInterests, insights: run.settings.insights, stability: stability,
                           assets: run.settings.assets, partners: run.settings.partners, aliases: run.settings.aliases)
         loader = run.audience.settings
-        inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes, sha256: try? SHA256.file($0.path)) }
+        inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes, sha256: try? FileDigest.sha256($0.path)) }
         sources = run.inputs
         counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
                         profiles: report.profiles, rows: report.rows, empty: report.emptyProfiles,

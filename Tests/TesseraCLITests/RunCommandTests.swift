@@ -77,3 +77,27 @@ import Testing
         #expect(intact.reduce(0, +) / Double(intact.count) > 0.75, "intact \(intact)")
     }
 }
+
+@Suite struct RunRecordTests {
+    @Test func runJsonRecordsTheInputsSHA256() throws {
+        let dir = CLI.folder()
+        let input = dir + "/audience.jsonl"
+        #expect(try CLI.run(["generate", "--profiles", "300", "--segments", "2", "--interests", "300", "--out", input, "--quiet"]).status == 0)
+        #expect(try CLI.run(["segment", input, "--k", "2", "--stability", "0", "--out", dir + "/run", "--quiet"]).status == 0)
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/run.json"))) as? [String: Any]
+        let inputs = try #require(run?["inputs"] as? [[String: Any]])
+        // The reference digest from coreutils, an independent implementation.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [input]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ").first.map(String.init)
+        p.waitUntilExit()
+        #expect(inputs.first?["sha256"] as? String == expected)
+        #expect(inputs.first?["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int))
+        #expect((run?["sources"] as? [String]) == [input])
+        for key in ["tessera_version", "parameters", "job", "loader", "counts", "timings", "seed", "objective"] { #expect(run?[key] != nil, "\(key)") }
+    }
+}
