@@ -45,7 +45,12 @@ public struct PlantedAudienceGenerator: Sendable {
         let catalog = InterestCatalog.categories
         var byCategory = [[Int32]](repeating: [], count: catalog.count)
         for (i, c) in vocabulary.categories.enumerated() { byCategory[c].append(Int32(i)) }
-        let usable = (0..<catalog.count).filter { byCategory[$0].count >= 10 }
+        // Categories with enough interests to plant segments in (small vocabularies have fewer per category).
+        var usable = (0..<catalog.count).filter { byCategory[$0].count >= 10 }
+        if usable.count < 2 { usable = (0..<catalog.count).filter { byCategory[$0].count >= 2 } }
+        guard usable.count >= 2 else {
+            throw GeneratorError.invalidSetting("a vocabulary of \(settings.interests) interests is too small to plant segments; use --interests 500 or more")
+        }
 
         // Background popularity: a seeded Zipf ranking in which plain handles and hashtags come
         // before their variants (#yoga is more followed than #yogatips).

@@ -35,6 +35,22 @@ import ProfileLoading
         #expect(InterestVocabulary(size: 500).names == Array(v.names.prefix(500)))
     }
 
+    @Test func smallVocabulariesPlantSegmentsOrSayWhyNot() throws {
+        for interests in [100, 150, 300] {
+            var s = GeneratorSettings()
+            s.profiles = 200
+            s.segments = 2
+            s.interests = interests
+            s.interestsPerSegment = 50
+            do {
+                let g = try PlantedAudienceGenerator(settings: s)
+                #expect(g.profiles(inChunk: 0).count == 200)
+            } catch let error as GeneratorError {
+                #expect(error.description.contains("too small"), "\(error)")
+            }
+        }
+    }
+
     @Test func sameSeedSameBytesDifferentSeedDifferentBytes() throws {
         let a = try generator(), b = try generator(), c = try generator(seed: 4)
         #expect(a.jsonLines(inChunk: 1) == b.jsonLines(inChunk: 1))
