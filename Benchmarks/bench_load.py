@@ -290,6 +290,14 @@ def render_table(summary):
     ])
 
 
+def machine_line(machine):
+    """One line describing the machine and tool versions (from describe_machine)."""
+    memory = f"{machine['memory_gb']} GB RAM" if machine["memory_gb"] else "memory n/a"
+    return (f"{machine['cpu']}, {machine['cores']} cores, {memory}, {machine['os']}; "
+            f"{machine['swift']}; scikit-learn {machine['sklearn']}, numpy {machine['numpy']} "
+            f"(Python {machine['python']}); {machine['tessera']}")
+
+
 def render_section(record):
     """The Markdown between the load markers."""
     machine, data, summary, bar = record["machine"], record["data"], record["summary"], record["bar"]
@@ -312,16 +320,13 @@ def render_section(record):
         bar_line += (f" Note: the bar is set for {BAR_PROFILES:,} profiles; this run used "
                      f"{data['profiles']:,}, so the verdict is only indicative.")
 
-    memory = f"{machine['memory_gb']} GB RAM" if machine["memory_gb"] else "memory n/a"
     return "\n".join([
         BEGIN,
         "## Load: JSON Lines → tf-idf CSR matrix",
         "",
         f"- Date: {record['date_utc']} · {record['repeats']} interleaved repeats · "
         f"raw measurements: `runs/{record['raw_file']}`",
-        f"- Machine: {machine['cpu']}, {machine['cores']} cores, {memory}, {machine['os']}; "
-        f"{machine['swift']}; scikit-learn {machine['sklearn']}, numpy {machine['numpy']} "
-        f"(Python {machine['python']}); {machine['tessera']}",
+        f"- Machine: {machine_line(machine)}",
         f"- Data: `data/{data['file']}` — {data['profiles']:,} profiles, {data['interests']:,} interests, "
         f"{data['nonzeros']:,} nonzeros, {data['file_mb']:.1f} MB "
         f"(`tessera generate --profiles {data['profiles']} --segments {SEGMENTS} --seed {data['seed']}`)",
@@ -344,16 +349,21 @@ def render_section(record):
     ])
 
 
-def update_results(path, section):
-    """Replace the load section of RESULTS.md (or append it), keeping the rest."""
+def update_results(path, section, begin_marker=BEGIN, end_marker=END):
+    """Replace one section of RESULTS.md (or append it), keeping the rest.
+
+    The section lies between `begin_marker` and `end_marker` (by default the
+    load markers; other benchmarks pass their own) and `section` must start
+    and end with them.
+    """
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if not text.lstrip().startswith("# Tessera benchmarks"):
         text = HEADER + ("\n" + text.lstrip("\n") if text.strip() else "")
-    begin, end = text.find(BEGIN), text.find(END)
+    begin, end = text.find(begin_marker), text.find(end_marker)
     if begin >= 0 and end > begin:
-        text = text[:begin] + section + text[end + len(END):]
+        text = text[:begin] + section + text[end + len(end_marker):]
     elif begin >= 0 or end >= 0:
-        die(f"{path}: unbalanced {BEGIN} / {END} markers; fix the file by hand")
+        die(f"{path}: unbalanced {begin_marker} / {end_marker} markers; fix the file by hand")
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     if not text.endswith("\n"):
