@@ -118,6 +118,8 @@ public struct SegmentationRun: Sendable {
     /// Assets, gaps and partners per segment (nil without assets or partners).
     public var gaps: GapReport?
     public var unknownCatalogInterests: [AssetCatalog.UnknownInterest] = []
+    /// Quality of the segmentation: silhouette (sampled), Calinski–Harabasz, Davies–Bouldin.
+    public var metrics: [String: Double] = [:]
     /// Seconds per stage: `load`, `prepare`, `init`, `fit`, `describe`, `write`, `total`.
     public var timings: [String: Double]
 }
@@ -183,6 +185,12 @@ public enum SegmentationJob {
                                   insights: insights,
                                   timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
                                             "fit": fitSeconds, "stability": (clock.now - stabilityStart).inSeconds])
+        if insights != nil {
+            let k = result.profiles.rowCount
+            run.metrics = ["silhouette": ClusterQuality.silhouette(audience.matrix, labels: result.labels, k: k, sampleSize: 2_000, seed: settings.seed),
+                           "calinski_harabasz": ClusterQuality.calinskiHarabasz(audience.matrix, labels: result.labels, k: k),
+                           "davies_bouldin": ClusterQuality.daviesBouldin(audience.matrix, labels: result.labels, k: k)]
+        }
         let linkStart = clock.now
         try link(&run, progress: progress)
         run.timings["describe"] = describeSeconds + (clock.now - linkStart).inSeconds

@@ -99,5 +99,8 @@ import Testing
         #expect(inputs.first?["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int))
         #expect((run?["sources"] as? [String]) == [input])
         for key in ["tessera_version", "parameters", "job", "loader", "counts", "timings", "seed", "objective"] { #expect(run?[key] != nil, "\(key)") }
+        let metrics = try #require(run?["metrics"] as? [String: Double])
+        #expect(Set(metrics.keys) == ["silhouette", "calinski_harabasz", "davies_bouldin"])
+        #expect(metrics["silhouette"]! > -1 && metrics["silhouette"]! < 1 && metrics["calinski_harabasz"]! > 0 && metrics["davies_bouldin"]! > 0)
     }
 }
