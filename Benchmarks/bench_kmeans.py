@@ -955,17 +955,27 @@ def render_spread(summary):
     return text
 
 
-def render_bar(bar, profiles, quality=None):
+def check_tools(args):
+    """The resolved tessera binary, after checking it, /usr/bin/time and the repeat/profile counts."""
+    tessera = str(Path(args.tessera).resolve())
+    if not os.access(tessera, os.X_OK):
+        die(f"tessera binary not found or not executable: {args.tessera}")
+    if not os.access("/usr/bin/time", os.X_OK):
+        die("/usr/bin/time is required (Debian/Ubuntu: apt-get install time)")
+    if args.repeats < 1 or args.profiles < K:
+        die(f"--repeats must be at least 1 and --profiles at least {K}")
+    return tessera
+
+
+def bar_line(bar, profiles, title):
+    """The verdict line of a bar: `title` names the checks; every check is listed with its outcome."""
     checks = bar["checks"]
     failed = [c for c in checks if c["met"] is False]
     unknown = [c for c in checks if c["met"] is None]
     items = "; ".join(f"{c['name']}: {c['text']} ({'ok' if c['met'] else 'n/a' if c['met'] is None else 'not met'})"
                       for c in checks)
     verdict = "met" if bar["met"] else "not met"
-    scope = (f" (medians over seeds {seed_list(quality['seeds'])})"
-             if bar.get("quality_from_sweep") and quality else "")
-    line = (f"**Bar (300k, k = 40): init ≤ 0.5 s & ≥ 25×; one Lloyd iteration ≤ 50 ms & ≥ 20×; full fit "
-            f"≤ 2 s & ≥ 10× elkan, inertia ≤ and NMI ≥ scikit-learn's{scope} — {verdict}"
+    line = (f"**Bar (300k, k = 40): {title} — {verdict}"
             f"{f' ({len(failed)} of {len(checks)} checks fail)' if failed else ''}"
             f"{f' ({len(unknown)} not measured)' if unknown else ''}.** {items}.")
     if not bar["at_bar_size"]:
@@ -974,10 +984,18 @@ def render_bar(bar, profiles, quality=None):
     return line
 
 
-def render_scaling(bar, profiles, baseline_profiles):
+def render_bar(bar, profiles, quality=None):
+    scope = (f" (medians over seeds {seed_list(quality['seeds'])})"
+             if bar.get("quality_from_sweep") and quality else "")
+    return bar_line(bar, profiles, "init ≤ 0.5 s & ≥ 25×; one Lloyd iteration ≤ 50 ms & ≥ 20×; full fit "
+                                   f"≤ 2 s & ≥ 10× elkan, inertia ≤ and NMI ≥ scikit-learn's{scope}")
+
+
+def render_scaling(bar, profiles, baseline_profiles, who="Tessera only",
+                   tail="Full-fit times also depend on the iteration count, which differs between sizes (see the raw file)."):
     if not bar["scaling"]:
         return []
-    lines = [f"Linear scaling, Tessera only, {baseline_profiles:,} profiles run in the same interleaved "
+    lines = [f"Linear scaling, {who}, {baseline_profiles:,} profiles run in the same interleaved "
              f"sequence (medians):", "",
              f"| step | {baseline_profiles:,} | {profiles:,} | factor | ≤ {SCALING_LIMIT}× |",
              "|---|---:|---:|---:|---|"]
@@ -986,8 +1004,7 @@ def render_scaling(bar, profiles, baseline_profiles):
         lines.append(f"| {s['step']} | {fmt(s['baseline_seconds'])} | {fmt(s['seconds'])} | "
                      f"{fmt_x(s['factor'])} | {'–' if s['met'] is None else 'ok' if s['met'] else 'not met'} |")
     lines += ["", f"**Bar ({profiles:,}: each step ≤ {SCALING_LIMIT}× its {baseline_profiles:,} time) — "
-                  f"{'met' if bar['scaling_met'] else 'not met'}.** Full-fit times also depend on the "
-                  "iteration count, which differs between sizes (see the raw file)."]
+                  f"{'met' if bar['scaling_met'] else 'not met'}.** {tail}"]
     return lines
 
 
@@ -1117,13 +1134,7 @@ def main(argv=None):
         log(f"updated: {args.out}")
         return 0
 
-    tessera = str(Path(args.tessera).resolve())
-    if not os.access(tessera, os.X_OK):
-        die(f"tessera binary not found or not executable: {args.tessera}")
-    if not os.access("/usr/bin/time", os.X_OK):
-        die("/usr/bin/time is required (Debian/Ubuntu: apt-get install time)")
-    if args.repeats < 1 or args.profiles < K:
-        die(f"--repeats must be at least 1 and --profiles at least {K}")
+    tessera = check_tools(args)
     jobs = [] if args.sklearn.strip().lower() == "none" else \
         [job.strip() for job in args.sklearn.split(",") if job.strip()]
     unknown = [job for job in jobs if job not in SKLEARN_JOBS]

@@ -420,36 +420,14 @@ def render_clean(runs):
 
 
 def render_bar(bar, profiles):
-    checks = bar["checks"]
-    failed = [c for c in checks if c["met"] is False]
-    unknown = [c for c in checks if c["met"] is None]
-    items = "; ".join(f"{c['name']}: {c['text']} "
-                      f"({'ok' if c['met'] else 'n/a' if c['met'] is None else 'not met'})" for c in checks)
-    line = (f"**Bar (300k, k = 40): NMF full fit ≤ 5 s and ≥ 10× scikit-learn cd, reconstruction error "
-            f"≤ 1.01 × scikit-learn cd's — {'met' if bar['met'] else 'not met'}"
-            f"{f' ({len(failed)} of {len(checks)} checks fail)' if failed else ''}"
-            f"{f' ({len(unknown)} not measured)' if unknown else ''}.** {items}.")
-    if not bar["at_bar_size"]:
-        line += (f" Note: the bar is set for {BAR_PROFILES:,} profiles; this run used {profiles:,}, "
-                 "so these checks are only indicative.")
-    return line
+    return km.bar_line(bar, profiles, "NMF full fit ≤ 5 s and ≥ 10× scikit-learn cd, reconstruction error "
+                                      "≤ 1.01 × scikit-learn cd's")
 
 
 def render_scaling(bar, profiles, baseline_profiles):
-    if not bar["scaling"]:
-        return []
-    lines = [f"Linear scaling, Tessera HALS only, {baseline_profiles:,} profiles run in the same "
-             "interleaved sequence (medians):", "",
-             f"| step | {baseline_profiles:,} | {profiles:,} | factor | ≤ {SCALING_LIMIT}× |",
-             "|---|---:|---:|---:|---|"]
-    for s in bar["scaling"]:
-        fmt = fmt_ms if "iteration" in s["step"] else fmt_s
-        lines.append(f"| {s['step']} | {fmt(s['baseline_seconds'])} | {fmt(s['seconds'])} | "
-                     f"{fmt_x(s['factor'])} | {'–' if s['met'] is None else 'ok' if s['met'] else 'not met'} |")
-    lines += ["", f"**Bar ({profiles:,}: each step ≤ {SCALING_LIMIT}× its {baseline_profiles:,} time) — "
-                  f"{'met' if bar['scaling_met'] else 'not met'}.** The full fit also depends on the "
-                  "iteration count, which can differ between sizes (see the raw file)."]
-    return lines
+    return km.render_scaling(bar, profiles, baseline_profiles, who="Tessera HALS only",
+                             tail="The full fit also depends on the iteration count, which can differ between "
+                                  "sizes (see the raw file).")
 
 
 def markers(profiles):
@@ -570,13 +548,7 @@ def main(argv=None):
         log(f"updated: {args.out}")
         return 0
 
-    tessera = str(Path(args.tessera).resolve())
-    if not os.access(tessera, os.X_OK):
-        die(f"tessera binary not found or not executable: {args.tessera}")
-    if not os.access("/usr/bin/time", os.X_OK):
-        die("/usr/bin/time is required (Debian/Ubuntu: apt-get install time)")
-    if args.repeats < 1 or args.profiles < K:
-        die(f"--repeats must be at least 1 and --profiles at least {K}")
+    tessera = km.check_tools(args)
     args.sklearn_jobs = parse_list(args.sklearn, SKLEARN_JOBS, "--sklearn solver(s)")
     args.tessera_solvers = parse_list(args.tessera_solvers, TESSERA_SOLVERS, "--tessera-solvers")
     baseline_profiles = args.baseline_profiles
