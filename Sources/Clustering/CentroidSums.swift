@@ -3,12 +3,44 @@ import LinearAlgebra
 /// The update step's statistics over the local rows: per-centre sums of the rows (k×d, row-major)
 /// and counts. Two twins, like the assignment kernels; both give the same result on any thread count.
 protocol CentroidAccumulator: Sendable {
+    /// The rows being summed.
+    var data: ClusteringData { get }
     /// Sums of the rows of each label into `sums` (k×d, overwritten).
     func sums(labels: UnsafePointer<Int32>, k: Int, into sums: UnsafeMutableBufferPointer<Float>)
-    /// `sums[c] += scale · row i` (used when a row is moved into an empty cluster).
-    func add(row i: Int, scale: Float, toCluster c: Int, sums: UnsafeMutableBufferPointer<Float>)
+}
+
+extension CentroidAccumulator {
+    func add(row i: Int, scale: Float, toCluster c: Int, sums: UnsafeMutableBufferPointer<Float>) {
+        data.add(row: i, scale: scale, toCluster: c, sums: sums)
+    }
+
+    func denseRow(_ i: Int) -> [Float] { data.denseRow(i) }
+}
+
+extension ClusteringData {
+    /// `sums[c] += scale · row i` for k×d row-major sums (moving a row between clusters, mini-batch sums).
+    func add(row i: Int, scale: Float, toCluster c: Int, sums: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .sparse(let m):
+            let d = m.columnCount
+            for p in m.range(ofRow: i) { sums[c * d + Int(m.columns[p])] += scale * m.values[p] }
+        case .dense(let m):
+            let d = m.columnCount
+            for j in 0..<d { sums[c * d + j] += scale * m.values[i * d + j] }
+        }
+    }
+
     /// Row i as a dense vector.
-    func denseRow(_ i: Int) -> [Float]
+    func denseRow(_ i: Int) -> [Float] {
+        switch self {
+        case .sparse(let m):
+            var row = [Float](repeating: 0, count: m.columnCount)
+            for p in m.range(ofRow: i) { row[Int(m.columns[p])] = m.values[p] }
+            return row
+        case .dense(let m):
+            return m.row(i)
+        }
+    }
 }
 
 func makeAccumulator(_ data: ClusteringData) -> CentroidAccumulator {
@@ -83,18 +115,7 @@ struct SparseCentroidAccumulator: CentroidAccumulator {
         }
     }
 
-    func add(row i: Int, scale: Float, toCluster c: Int, sums: UnsafeMutableBufferPointer<Float>) {
-        let d = matrix.columnCount
-        for p in matrix.range(ofRow: i) {
-            sums[c * d + Int(matrix.columns[p])] += scale * matrix.values[p]
-        }
-    }
-
-    func denseRow(_ i: Int) -> [Float] {
-        var row = [Float](repeating: 0, count: matrix.columnCount)
-        for p in matrix.range(ofRow: i) { row[Int(matrix.columns[p])] = matrix.values[p] }
-        return row
-    }
+    var data: ClusteringData { .sparse(matrix) }
 }
 
 /// Dense sums over a fixed number of row blocks, reduced in block order.
@@ -126,10 +147,5 @@ struct DenseCentroidAccumulator: CentroidAccumulator {
         }
     }
 
-    func add(row i: Int, scale: Float, toCluster c: Int, sums: UnsafeMutableBufferPointer<Float>) {
-        let d = matrix.columnCount
-        for j in 0..<d { sums[c * d + j] += scale * matrix.values[i * d + j] }
-    }
-
-    func denseRow(_ i: Int) -> [Float] { matrix.row(i) }
+    var data: ClusteringData { .dense(matrix) }
 }

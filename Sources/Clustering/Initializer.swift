@@ -64,12 +64,10 @@ struct KMeansPlusPlus {
         let n = data.rowCount
         var chosen = [Int(rng.next() % UInt64(n))]
         var closest = [Float](repeating: 0, count: n)
-        var potential = 0.0
         let first = AlignedBuffer<Float>(count: n, repeating: 0)
         dots(withRow: chosen[0], into: first.pointer)
         for i in 0..<n {
             closest[i] = max(0, norms[i] + norms[chosen[0]] - 2 * first[i])
-            potential += Double(closest[i])
         }
         closest[chosen[0]] = 0
         let candidateBuffers = (0..<trials).map { _ in AlignedBuffer<Float>(count: n, repeating: 0) }
@@ -104,13 +102,11 @@ struct KMeansPlusPlus {
             }
             var bestTrial = 0
             for t in 1..<trials where potentials[t] < potentials[bestTrial] { bestTrial = t }
-            potential = potentials[bestTrial]
             closest.withUnsafeMutableBufferPointer { c in
                 c.baseAddress!.update(from: candidateBuffers[bestTrial].pointer, count: n)
             }
             chosen.append(candidates[bestTrial])
         }
-        _ = potential
         return chosen
     }
 

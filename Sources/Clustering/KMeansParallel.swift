@@ -12,7 +12,7 @@ enum KMeansParallel {
         let n = kernel.rowCount
         let k = settings.k
         let total = Int(communicator.sum(Double(n)))
-        let d = accumulator.denseRow(0).count
+        let d = accumulator.data.columnCount
         // The first candidate: a uniform global row; its owner shares it.
         let firstGlobal = Int(rng.next() % UInt64(total))
         let offsets = communicator.allgather([Double(n)])
@@ -20,8 +20,8 @@ enum KMeansParallel {
         for r in 0..<communicator.rank { rankStart += Int(offsets[r]) }
         var candidates: [[Float]] = [share(globalRow: firstGlobal, rankStart: rankStart, n: n, d: d,
                                             accumulator: accumulator, communicator: communicator)]
-        var nearest = AlignedBuffer<Float>(count: n, repeating: 0)
-        distances(to: candidates, kernel: kernel, into: &nearest, d: d, first: true)
+        let nearest = AlignedBuffer<Float>(count: n, repeating: 0)
+        distances(to: candidates, kernel: kernel, into: nearest, first: true)
         let perRound = settings.parallelOversampling * Double(k)
         for round in 0..<settings.parallelRounds {
             let phi = communicator.sum((0..<n).reduce(0.0) { $0 + Double(nearest[$1]) })
@@ -41,7 +41,7 @@ enum KMeansParallel {
             }
             if communicator.size > 1 { communicator.allreduceSum(&block) }
             let newRows = (0..<all).map { t in (0..<d).map { Float(block[t * d + $0]) } }
-            distances(to: newRows, kernel: kernel, into: &nearest, d: d, first: false)
+            distances(to: newRows, kernel: kernel, into: nearest, first: false)
             candidates += newRows
         }
         // Weight each candidate by the number of rows nearest to it.
@@ -69,16 +69,15 @@ enum KMeansParallel {
     }
 
     /// nearest[i] = min(nearest[i], squared distance from row i to the closest of `rows`).
-    static func distances(to rows: [[Float]], kernel: AssignmentKernel, into nearest: inout AlignedBuffer<Float>, d: Int, first: Bool) {
+    static func distances(to rows: [[Float]], kernel: AssignmentKernel, into nearest: AlignedBuffer<Float>, first: Bool) {
         guard !rows.isEmpty else { return }
         let table = CentroidTable(centres: try! DenseMatrix(rows: rows))
         let n = kernel.rowCount
         let labels = AlignedBuffer<Int32>(count: n, repeating: 0)
         let best = AlignedBuffer<Float>(count: n, repeating: 0), second = AlignedBuffer<Float>(count: n, repeating: 0)
-        let out = nearest
         Parallel.forEachChunk(count: n, chunkSize: KMeans.rowChunk) { _, range in
             kernel.assign(rows: range, table: table, labels: labels.pointer, best: best.pointer, second: second.pointer)
-            for i in range { out[i] = first ? best[i] : min(out[i], best[i]) }
+            for i in range { nearest[i] = first ? best[i] : min(nearest[i], best[i]) }
         }
     }
 }

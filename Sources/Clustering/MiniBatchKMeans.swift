@@ -62,11 +62,10 @@ public enum MiniBatchKMeans {
                 // Per-centre update: c ← (c · count + Σ batch members) / (count + members).
                 // Batch sums, row by row (a batch touches few entries; no transposed copy needed).
                 sums.fill(0)
-                let batchAccumulator = makeAccumulator(batch)
                 var members = [Double](repeating: 0, count: k)
                 var inertia = 0.0
                 for i in 0..<m {
-                    batchAccumulator.add(row: i, scale: 1, toCluster: Int(labels[i]), sums: sums.buffer)
+                    batch.add(row: i, scale: 1, toCluster: Int(labels[i]), sums: sums.buffer)
                     members[Int(labels[i])] += 1
                     inertia += Double(best[i])
                 }
@@ -117,7 +116,7 @@ public enum MiniBatchKMeans {
             // Centres that never won a row are reseeded from random rows of the next epoch.
             for c in 0..<k where counts[c] == 0 {
                 let row = try prepare(try source.rows(at: [Int(rng.next() % UInt64(n))])).0
-                let dense = makeAccumulator(row).denseRow(0)
+                let dense = row.denseRow(0)
                 table.centres.replaceSubrange((c * d)..<((c + 1) * d), with: dense)
             }
             table.refresh()
