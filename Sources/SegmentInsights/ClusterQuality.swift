@@ -62,11 +62,30 @@ public enum ClusterQuality {
         return (out, sizes)
     }
 
+    /// The three measures of one segmentation, with the segment means computed once for both
+    /// Calinski–Harabasz and Davies–Bouldin.
+    public struct Measures: Sendable, Equatable {
+        public var silhouette: Double
+        public var calinskiHarabasz: Double
+        public var daviesBouldin: Double
+    }
+
+    public static func measures(_ x: CSRMatrix, labels: [Int32], k: Int, silhouetteSample: Int, seed: UInt64) -> Measures {
+        let means = centroids(x, labels: labels, k: k)
+        return Measures(silhouette: silhouette(x, labels: labels, k: k, sampleSize: silhouetteSample, seed: seed),
+                        calinskiHarabasz: calinskiHarabasz(x, k: k, means: means),
+                        daviesBouldin: daviesBouldin(x, labels: labels, k: k, means: means))
+    }
+
     /// Calinski–Harabasz: (between-segment dispersion / (k − 1)) / (within-segment dispersion / (n − k)).
     public static func calinskiHarabasz(_ x: CSRMatrix, labels: [Int32], k: Int) -> Double {
+        calinskiHarabasz(x, k: k, means: centroids(x, labels: labels, k: k))
+    }
+
+    static func calinskiHarabasz(_ x: CSRMatrix, k: Int, means: (DenseMatrix, [Int])) -> Double {
         let n = x.rowCount, d = x.columnCount
         guard k > 1, n > k else { return 0 }
-        let (centres, sizes) = centroids(x, labels: labels, k: k)
+        let (centres, sizes) = means
         var mean = [Double](repeating: 0, count: d)
         for c in 0..<k { for j in 0..<d { mean[j] += Double(sizes[c]) * Double(centres[c, j]) / Double(n) } }
         var between = 0.0, within = 0.0
@@ -90,8 +109,12 @@ public enum ClusterQuality {
     /// Davies–Bouldin: the mean over segments of max over others of (s_i + s_j) / ‖c_i − c_j‖, with s the
     /// mean distance of a segment's rows to its mean. Lower is better.
     public static func daviesBouldin(_ x: CSRMatrix, labels: [Int32], k: Int) -> Double {
+        daviesBouldin(x, labels: labels, k: k, means: centroids(x, labels: labels, k: k))
+    }
+
+    static func daviesBouldin(_ x: CSRMatrix, labels: [Int32], k: Int, means: (DenseMatrix, [Int])) -> Double {
         guard k > 1 else { return 0 }
-        let (centres, sizes) = centroids(x, labels: labels, k: k)
+        let (centres, sizes) = means
         let d = x.columnCount
         var spread = [Double](repeating: 0, count: k)
         var centreNorms = [Double](repeating: 0, count: k)

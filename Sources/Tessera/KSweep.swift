@@ -55,11 +55,9 @@ public enum KSweep {
             }
             var agreement = 0.0, pairs = 0
             for a in 0..<labelings.count { for b in (a + 1)..<labelings.count { agreement += ClusterQuality.adjustedRandIndex(labelings[a], labelings[b]); pairs += 1 } }
-            let labels = labelings[0]
-            points.append(SweepPoint(k: k, objective: objective,
-                                     silhouette: ClusterQuality.silhouette(x, labels: labels, k: k, sampleSize: settings.silhouetteSample, seed: settings.job.seed),
-                                     calinskiHarabasz: ClusterQuality.calinskiHarabasz(x, labels: labels, k: k),
-                                     daviesBouldin: ClusterQuality.daviesBouldin(x, labels: labels, k: k),
+            let m = ClusterQuality.measures(x, labels: labelings[0], k: k, silhouetteSample: settings.silhouetteSample, seed: settings.job.seed)
+            points.append(SweepPoint(k: k, objective: objective, silhouette: m.silhouette,
+                                     calinskiHarabasz: m.calinskiHarabasz, daviesBouldin: m.daviesBouldin,
                                      stability: pairs > 0 ? agreement / Double(pairs) : 1,
                                      seconds: (clock.now - start).inSeconds))
         }
