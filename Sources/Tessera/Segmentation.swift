@@ -164,37 +164,45 @@ public enum SegmentationJob {
             centres: result.profiles)
         let describeStart = clock.now
         var insights: AudienceInsights? = nil
+        var describeSeconds = 0.0, stabilitySeconds = 0.0
         if rows == nil || settings.method != .kmeans || settings.kmeans.algorithm != .minibatch {
-            let t = audience.tags
-            insights = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
-                                                    interests: audience.vocabulary.interests,
-                                                    tags: RowTags(names: t.names, rowStart: t.rowStart, values: t.values),
-                                                    settings: settings.insights)
+            var described = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
+                                                         interests: audience.vocabulary.interests, tags: rowTags(audience),
+                                                         settings: settings.insights)
+            describeSeconds = (clock.now - describeStart).inSeconds
+            let stabilityStart = clock.now
+            try addStability(&described, audience: audience, result: result, settings: settings, progress: progress)
+            stabilitySeconds = (clock.now - stabilityStart).inSeconds
+            insights = described
         } else {
             progress.note("segments streamed from the cache: descriptions need the matrix in memory and are left out")
-        }
-        let describeSeconds = (clock.now - describeStart).inSeconds
-        let stabilityStart = clock.now
-        if var described = insights, settings.stability.rounds > 0 {
-            progress.finish(stage: "describe")
-            let scores = try stability(audience.matrix, labels: result.labels, k: result.profiles.rowCount, settings: settings, progress: progress)
-            for s in described.segments.indices { described.segments[s].stability = scores[s] }
-            insights = described
         }
         var run = SegmentationRun(audience: audience, inputs: inputs, settings: settings, result: result, model: model,
                                   insights: insights,
                                   timings: ["load": loadSeconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
-                                            "fit": fitSeconds, "stability": (clock.now - stabilityStart).inSeconds])
+                                            "fit": fitSeconds, "stability": stabilitySeconds])
         if insights != nil {
-            let k = result.profiles.rowCount
-            run.metrics = ["silhouette": ClusterQuality.silhouette(audience.matrix, labels: result.labels, k: k, sampleSize: 2_000, seed: settings.seed),
-                           "calinski_harabasz": ClusterQuality.calinskiHarabasz(audience.matrix, labels: result.labels, k: k),
-                           "davies_bouldin": ClusterQuality.daviesBouldin(audience.matrix, labels: result.labels, k: k)]
+            let m = ClusterQuality.measures(audience.matrix, labels: result.labels, k: result.profiles.rowCount,
+                                            silhouetteSample: 2_000, seed: settings.seed)
+            run.metrics = ["silhouette": m.silhouette, "calinski_harabasz": m.calinskiHarabasz, "davies_bouldin": m.daviesBouldin]
         }
         let linkStart = clock.now
         try link(&run, progress: progress)
         run.timings["describe"] = describeSeconds + (clock.now - linkStart).inSeconds
         return run
+    }
+
+    static func rowTags(_ audience: LoadedAudience) -> RowTags {
+        RowTags(names: audience.tags.names, rowStart: audience.tags.rowStart, values: audience.tags.values)
+    }
+
+    /// Writes each segment's bootstrap stability into `insights` (nothing when stability is off).
+    static func addStability(_ insights: inout AudienceInsights, audience: LoadedAudience, result: SegmentFit,
+                             settings: SegmentJobSettings, progress: ProgressReporter) throws {
+        guard settings.stability.rounds > 0 else { return }
+        let scores = try stability(audience.matrix, labels: result.labels, k: result.profiles.rowCount, settings: settings, progress: progress)
+        for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
+        progress.finish(stage: "stability")
     }
 
     /// Bootstrap stability of each segment: the same method and settings re-fitted on resampled rows.
@@ -270,13 +278,9 @@ public enum SegmentationJob {
                                 objective: saved.objective, iterations: saved.iterations, converged: saved.converged)
         }
         var insights = try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
-                                                    interests: audience.vocabulary.interests,
-                                                    tags: RowTags(names: audience.tags.names, rowStart: audience.tags.rowStart, values: audience.tags.values),
+                                                    interests: audience.vocabulary.interests, tags: rowTags(audience),
                                                     settings: job.insights)
-        if job.stability.rounds > 0 {
-            let scores = try stability(audience.matrix, labels: result.labels, k: result.profiles.rowCount, settings: job, progress: progress)
-            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
-        }
+        try addStability(&insights, audience: audience, result: result, settings: job, progress: progress)
         var run = SegmentationRun(audience: audience, inputs: sources, settings: job, result: result, model: model,
                                   insights: insights, timings: [:])
         try link(&run, progress: progress)

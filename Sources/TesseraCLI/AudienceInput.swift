@@ -19,8 +19,13 @@ enum AudienceInput {
     }
 
     static func writeSideFiles(_ audience: LoadedAudience, options: LoaderOptions) throws {
-        if let path = options.rejects { try RejectsFile.write(audience.rejects, to: path) }
-        if let path = options.emptyIds {
+        try writeSideFiles(audience, rejects: options.rejects, emptyIds: options.emptyIds)
+    }
+
+    /// The rejects CSV and the list of empty profile ids, each when asked for.
+    static func writeSideFiles(_ audience: LoadedAudience, rejects: String?, emptyIds: String?) throws {
+        if let path = rejects { try RejectsFile.write(audience.rejects, to: path) }
+        if let path = emptyIds {
             try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: path)
         }
     }

@@ -100,8 +100,7 @@ enum SegmentRunner {
             : try AudienceInput.load(inputs, settings: job.loader, progress: progress)
         let rowSource: RowSource? = streamed ? try CachedMatrixReader(path: inputs[0]) : nil
         let loadSeconds = (clock.now - start).inSeconds
-        if let rejects { try RejectsFile.write(audience.rejects, to: rejects) }
-        if let emptyIds { try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: emptyIds) }
+        try AudienceInput.writeSideFiles(audience, rejects: rejects, emptyIds: emptyIds)
         var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
         let written = try SegmentOutputs.write(&run, to: job.out, assignments: job.assignments, totalSince: start)
         if json {
