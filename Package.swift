@@ -42,7 +42,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
-        .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib"]),
+        .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib", "COpenBLAS"]),
         .target(name: "AudienceGenerator", dependencies: ["LinearAlgebra"]),
         .target(name: "Clustering", dependencies: ["LinearAlgebra", "COpenBLAS"], swiftSettings: kernelSettings),
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),

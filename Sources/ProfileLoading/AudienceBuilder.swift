@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// Dense ids for strings in order of first sight (interests, tags, attribute keys).
 struct StringInterner {
     private(set) var names: [String] = []
@@ -35,8 +37,14 @@ struct AudienceBuilder {
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
     var profileFirstSeen: [(file: Int32, line: Int)] = []
 
-    var entryColumn: [Int32] = []
-    var entryWeight: [Float] = []
+    /// Entries mapped to columns, with their weights. Blocks on the common path (every record
+    /// kept, every interest kept, profiles in order) skip these: their block-local entries wait in
+    /// `deferred` and are mapped in parallel by `finishEntries()`. Entry positions (`rowEnd`) count
+    /// both, `entryColumn` first.
+    private(set) var entryColumn: [Int32] = []
+    private(set) var entryWeight: [Float] = []
+    private var deferred: [DeferredEntries] = []
+    private var deferredCount = 0
     /// While every record adds to the newest profile, entries are grouped by profile already and
     /// `rowEnd` marks where each profile's entries end; otherwise `entryProfile` says whose each is.
     var rowEnd: [Int] = []
@@ -58,6 +66,17 @@ struct AudienceBuilder {
     }
 
     var isGrouped: Bool { entryProfile == nil }
+
+    /// Entries merged so far.
+    var entryCount: Int { entryColumn.count + deferredCount }
+
+    /// A block's entries in local interest ids, with the map to columns and the weights if any.
+    private struct DeferredEntries {
+        var interests: [Int32]
+        var map: [Int32]
+        var weights: [Float]?
+        var offset: Int
+    }
 
     /// Merges one block whose first line is line `firstLine` (1-based) of file `file`.
     mutating func merge(_ block: ParsedBlock, file: Int, firstLine: Int, format: InputFormat, settings: LoaderSettings) throws {
@@ -127,54 +146,46 @@ struct AudienceBuilder {
             }
         }
 
-        // Pass 2: vocabulary, in order of first use by a kept record.
+        // Pass 2: vocabulary, in order of first use by a kept record. With every record kept, the
+        // block's own first-use order says it (one visit per distinct interest).
         var drops = 0
-        var entryStart = 0
-        for r in 0..<records {
-            let entryEnd = block.recordEntryEnd[r]
-            defer { entryStart = entryEnd }
-            guard recordProfile[r] >= 0 else { continue }
-            for e in entryStart..<entryEnd {
-                let li = Int(block.entryInterest[e])
-                if interestMap[li] == -2 { interestMap[li] = column(ofLocal: li, in: block) }
-                if interestMap[li] < 0 { drops += 1 }
+        if duplicateRejects == 0 {
+            for li in block.firstUse {
+                let column = column(ofLocal: Int(li), in: block)
+                interestMap[Int(li)] = column
+                if column < 0 { drops += Int(block.useCount[Int(li)]) }
+            }
+        } else {
+            var entryStart = 0
+            for r in 0..<records {
+                let entryEnd = block.recordEntryEnd[r]
+                defer { entryStart = entryEnd }
+                guard recordProfile[r] >= 0 else { continue }
+                for e in entryStart..<entryEnd {
+                    let li = Int(block.entryInterest[e])
+                    if interestMap[li] == -2 { interestMap[li] = column(ofLocal: li, in: block) }
+                    if interestMap[li] < 0 { drops += 1 }
+                }
             }
         }
         report.emptyInterestsDropped += drops
 
-        // Pass 3: entries. Common case: nothing dropped or skipped, so whole arrays are copied.
-        let base = entryColumn.count
+        // Pass 3: entries. Common case: nothing dropped or skipped and profiles in order, so the
+        // block's entries are kept as they are, to be mapped in parallel at the end.
         if isGrouped && !staysGrouped { ungroup() }
-        if drops == 0 && duplicateRejects == 0 {
-            let mapped = [Int32](unsafeUninitializedCapacity: block.entryInterest.count) { out, initialized in
-                block.entryInterest.withUnsafeBufferPointer { source in
-                    interestMap.withUnsafeBufferPointer { map in
-                        for e in 0..<source.count { out[e] = map[Int(source[e])] }
-                    }
-                }
-                initialized = block.entryInterest.count
-            }
-            entryColumn.append(contentsOf: mapped)
-            if block.hasWeights {
-                entryWeight.append(contentsOf: block.entryWeight)
-            } else {
-                entryWeight.append(contentsOf: repeatElement(1, count: block.entryInterest.count))
-            }
-            if isGrouped {
-                for r in 0..<records {
-                    let profile = Int(recordProfile[r])
-                    if profile == rowEnd.count { rowEnd.append(base) }
-                    rowEnd[profile] = base + block.recordEntryEnd[r]
-                }
-            } else {
-                var start = 0
-                for r in 0..<records {
-                    entryProfile!.append(contentsOf: repeatElement(recordProfile[r], count: block.recordEntryEnd[r] - start))
-                    start = block.recordEntryEnd[r]
-                }
+        if drops == 0 && duplicateRejects == 0 && isGrouped {
+            let base = entryCount
+            deferred.append(DeferredEntries(interests: block.entryInterest, map: interestMap,
+                                            weights: block.hasWeights ? block.entryWeight : nil, offset: base))
+            deferredCount += block.entryInterest.count
+            for r in 0..<records {
+                let profile = Int(recordProfile[r])
+                if profile == rowEnd.count { rowEnd.append(base) }
+                rowEnd[profile] = base + block.recordEntryEnd[r]
             }
         } else {
-            entryStart = 0
+            mapDeferred()
+            var entryStart = 0
             for r in 0..<records {
                 let entryEnd = block.recordEntryEnd[r]
                 defer { entryStart = entryEnd }
@@ -226,15 +237,75 @@ struct AudienceBuilder {
         (0..<profiles.count).map { profiles.string(of: $0) }
     }
 
-    /// Reserves room for about `entries` entries in total, so the large arrays grow once.
+    /// Maps the deferred entries into `entryColumn` and `entryWeight` (before a block that needs
+    /// the general path), sequentially.
+    private mutating func mapDeferred() {
+        guard !deferred.isEmpty else { return }
+        for block in deferred {
+            for li in block.interests { entryColumn.append(block.map[Int(li)]) }
+            if let weights = block.weights {
+                entryWeight.append(contentsOf: weights)
+            } else {
+                entryWeight.append(contentsOf: repeatElement(1, count: block.interests.count))
+            }
+        }
+        deferred = []
+        deferredCount = 0
+    }
+
+    /// All entries as columns and weights, in entry order; the deferred blocks are mapped in
+    /// parallel. Empties the builder's entry arrays.
+    mutating func finishEntries() -> (columns: [Int32], values: [Float]) {
+        let total = entryCount
+        let mapped = entryColumn.count
+        let blocks = deferred
+        var columns = entryColumn
+        entryColumn = []
+        columns.reserveCapacity(total)
+        columns.append(contentsOf: repeatElement(0, count: total - mapped))
+        var values: [Float]
+        if mapped == 0 && blocks.allSatisfy({ $0.weights == nil }) {
+            values = [Float](repeating: 1, count: total)
+        } else {
+            values = entryWeight
+            entryWeight = []
+            values.reserveCapacity(total)
+            values.append(contentsOf: repeatElement(1, count: total - mapped))
+        }
+        entryWeight = []
+        columns.withUnsafeMutableBufferPointer { cb in
+            values.withUnsafeMutableBufferPointer { vb in
+                let c = cb.baseAddress, v = vb.baseAddress
+                Parallel.forEach(blocks.count) { b in
+                    guard let c, let v else { return }
+                    let block = blocks[b]
+                    block.interests.withUnsafeBufferPointer { local in
+                        block.map.withUnsafeBufferPointer { map in
+                            for e in 0..<local.count { c[block.offset + e] = map[Int(local[e])] }
+                        }
+                    }
+                    if let weights = block.weights {
+                        for e in 0..<weights.count { v[block.offset + e] = weights[e] }
+                    }
+                }
+            }
+        }
+        deferred = []
+        deferredCount = 0
+        return (columns, values)
+    }
+
+    /// Reserves room for about `entries` entries in total, so the large arrays grow once (only
+    /// once entries take the general path; deferred blocks need no room here).
     mutating func reserve(entries: Int) {
-        guard entries > entryColumn.capacity else { return }
+        guard !entryColumn.isEmpty, entries > entryColumn.capacity else { return }
         entryColumn.reserveCapacity(entries)
         entryWeight.reserveCapacity(entries)
     }
 
     /// Switches from grouped entries to explicit per-entry profiles (records arrived out of order).
     private mutating func ungroup() {
+        mapDeferred()
         var owners = [Int32]()
         owners.reserveCapacity(entryColumn.count + entryColumn.count / 4)
         var start = 0

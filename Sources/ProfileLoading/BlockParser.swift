@@ -10,7 +10,8 @@ struct BlockParser {
     let header: HeaderPolicy
 
     /// - Parameters:
-    ///   - bytes: whole lines; the last one may lack its newline only when `endsFile` is true.
+    ///   - bytes: whole lines; the last one may lack its newline only when `endsFile` is true. The
+    ///     storage must go on for `LineBlockReader.padding` readable bytes after them.
     ///   - startsFile: the block holds the file's first line (header detection for edge lists).
     ///   - endsFile: the block holds the file's last bytes.
     func parse(_ bytes: UnsafeBufferPointer<UInt8>, startsFile: Bool, endsFile: Bool) -> ParsedBlock {
@@ -18,6 +19,8 @@ struct BlockParser {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return block }
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: min(bytes.count, maxLineBytes) + 8)
         defer { scratch.deallocate() }
+        let queue = UnsafeMutablePointer<LookupQueue.Entry>.allocate(capacity: LookupQueue.depth)
+        defer { queue.deallocate() }
         let edgeParser = EdgeListParser(delimiter: format.delimiter)
         var fields: [EdgeListParser.Field] = []
         fields.reserveCapacity(4)
@@ -55,7 +58,7 @@ struct BlockParser {
             do {
                 switch format {
                 case .jsonl:
-                    var parser = JSONLineParser(line: line, count: length, scratch: scratch)
+                    var parser = JSONLineParser(line: line, count: length, scratch: scratch, queue: queue)
                     try parser.parse(into: &block, lineIndex: lineIndex)
                 case .csv, .tsv:
                     let count = try edgeParser.fields(line, length, scratch: scratch, into: &fields)
@@ -74,6 +77,7 @@ struct BlockParser {
                 reject("\(error)", kind: "malformed")
             }
         }
+        block.countUses()
         return block
     }
 

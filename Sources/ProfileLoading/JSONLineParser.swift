@@ -2,6 +2,17 @@
 import Glibc
 #endif
 
+/// Interests waiting for their table lookup while the next ones are parsed.
+enum LookupQueue {
+    /// How many lookups are in flight (a power of two).
+    static let depth = 8
+    struct Entry {
+        var start: UnsafePointer<UInt8>
+        var length: Int
+        var key: TokenTable.Key
+    }
+}
+
 /// A strict, allocation-free parser for one JSON Lines profile:
 /// `{"id": "…" | 123, "interests": ["@nba", …] | {"@nba": 3, …}, "tags": ["lapsed"], …other fields}`.
 ///
@@ -13,12 +24,15 @@ struct JSONLineParser {
     private let lineStart: UnsafePointer<UInt8>
     /// Space for strings that contain escapes (a decoded string is never longer than its source).
     private let scratch: UnsafeMutablePointer<UInt8>
+    /// Interests parsed but not yet looked up (`LookupQueue.depth` of them at most).
+    private let queue: UnsafeMutablePointer<LookupQueue.Entry>
 
-    init(line: UnsafePointer<UInt8>, count: Int, scratch: UnsafeMutablePointer<UInt8>) {
+    init(line: UnsafePointer<UInt8>, count: Int, scratch: UnsafeMutablePointer<UInt8>, queue: UnsafeMutablePointer<LookupQueue.Entry>) {
         p = line
         end = line + count
         lineStart = line
         self.scratch = scratch
+        self.queue = queue
     }
 
     private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
@@ -129,9 +143,7 @@ struct JSONLineParser {
     private mutating func parseInterests(into block: inout ParsedBlock) throws {
         guard p < end else { throw RecordError("\"interests\" has no value") }
         if p.pointee == UInt8(ascii: "[") {
-            try parseStringArray(named: "interests") { s, n in
-                block.appendEntry(block.interests.id(of: s, length: n))
-            }
+            try parseInterestArray(into: &block)
             return
         }
         if p.pointee == UInt8(ascii: "{") {
@@ -165,6 +177,55 @@ struct JSONLineParser {
             }
         }
         throw RecordError("\"interests\" must be an array of strings or an object of weights, found \(describeHere())", kind: "wrong-type")
+    }
+
+    /// `["…", …]` of interests. Table lookups are cache misses, so each interest's slot is
+    /// prefetched when the interest is parsed and looked up `LookupQueue.depth` interests later:
+    /// the misses overlap. Entries stay in order; a record that fails leaves its queue behind
+    /// (its entries are dropped anyway).
+    @inline(__always)
+    private mutating func parseInterestArray(into block: inout ParsedBlock) throws {
+        let depth = LookupQueue.depth
+        p += 1
+        skipSpace()
+        if p < end, p.pointee == UInt8(ascii: "]") { p += 1; return }
+        var parsed = 0, resolved = 0
+        while true {
+            skipSpace()
+            guard p < end, p.pointee == Self.quote else {
+                throw RecordError("interests[\(parsed)] must be a string, found \(describeHere())", kind: "wrong-type")
+            }
+            let (s, n) = try parseString()
+            if s == UnsafePointer(scratch) {   // decoded escapes: the scratch is reused, look up now
+                while resolved < parsed {
+                    let entry = queue[resolved & (depth - 1)]
+                    block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
+                    resolved += 1
+                }
+                block.appendEntry(block.interests.id(of: s, length: n))
+                resolved += 1
+            } else {
+                let key = TokenTable.key(padded: s, n)   // the block is padded (LineBlockReader.padding)
+                block.interests.prefetch(key)
+                if parsed - resolved == depth {
+                    let entry = queue[resolved & (depth - 1)]
+                    block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
+                    resolved += 1
+                }
+                queue[parsed & (depth - 1)] = LookupQueue.Entry(start: s, length: n, key: key)
+            }
+            parsed += 1
+            skipSpace()
+            guard p < end else { throw RecordError("the \"interests\" array is not closed") }
+            if p.pointee == UInt8(ascii: ",") { p += 1; continue }
+            if p.pointee == UInt8(ascii: "]") { p += 1; break }
+            throw RecordError("expected ',' or ']' in \"interests\", found \(describeHere())")
+        }
+        while resolved < parsed {
+            let entry = queue[resolved & (depth - 1)]
+            block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
+            resolved += 1
+        }
     }
 
     private mutating func parseTags(into block: inout ParsedBlock, record: Int32) throws {

@@ -15,6 +15,9 @@ struct LineBlockReader {
     private var atStart = true
     private var finished = false
     private static let readSize = 1 << 20
+    /// Zero bytes kept after the end of every block's lines (beyond `count`, inside the array's
+    /// storage), so parsers may read a few words past a token without a bounds check.
+    static let padding = 32
 
     init(source: ByteSource, blockBytes: Int, maxLineBytes: Int) {
         self.source = source
@@ -33,6 +36,7 @@ struct LineBlockReader {
             if try !append(to: &buffer, atMost: blockBytes - buffer.count) {
                 finished = true
                 if buffer.isEmpty && !startsFile { return nil }
+                Self.pad(&buffer)
                 return .lines(buffer, startsFile: startsFile, endsFile: true)
             }
         }
@@ -41,6 +45,7 @@ struct LineBlockReader {
             if let lastNewline = buffer[searchFrom...].lastIndex(of: 0x0A) {
                 if lastNewline + 1 < buffer.count { carry = Array(buffer[(lastNewline + 1)...]) }
                 buffer.removeSubrange((lastNewline + 1)...)
+                Self.pad(&buffer)
                 return .lines(buffer, startsFile: startsFile, endsFile: false)
             }
             // No newline anywhere in the buffer: it is all one line.
@@ -53,9 +58,17 @@ struct LineBlockReader {
             searchFrom = buffer.count
             if try !append(to: &buffer, atMost: Self.readSize) {
                 finished = true
+                Self.pad(&buffer)
                 return .lines(buffer, startsFile: startsFile, endsFile: true)
             }
         }
+    }
+
+    /// Writes `padding` zero bytes after the end of `buffer` and drops them again: the storage
+    /// keeps them (`removeLast` never releases capacity).
+    private static func pad(_ buffer: inout [UInt8]) {
+        buffer.append(contentsOf: repeatElement(0, count: padding))
+        buffer.removeLast(padding)
     }
 
     /// Appends up to `count` bytes; false at the end of the stream.

@@ -1,7 +1,7 @@
 /// What parsing one block of lines produced, in block-local ids. Blocks are parsed in parallel
 /// and merged in file order, which turns local ids into global ones.
 struct ParsedBlock {
-    var interests = TokenTable(capacity: 1 << 15)
+    var interests = TokenTable(capacity: 1 << 14)
     var ids = TokenTable(capacity: 1 << 14)
     var tags = TokenTable(capacity: 16)
     var attributeKeys = TokenTable(capacity: 16)
@@ -22,6 +22,11 @@ struct ParsedBlock {
     var attributeRecord: [Int32] = []
     var attributeKey: [Int32] = []
     var attributeValue: [String] = []
+
+    /// Local interests in order of first use by an accepted record, and how many entries use each
+    /// (by local id); filled by `countUses()` once the block is parsed.
+    var firstUse: [Int32] = []
+    var useCount: [Int32] = []
 
     var rejects: [BlockReject] = []
     var lineCount = 0
@@ -48,6 +53,24 @@ struct ParsedBlock {
 
     @inline(__always)
     func weight(at entry: Int) -> Float { hasWeights ? entryWeight[entry] : 1 }
+
+    /// Fills `firstUse` and `useCount` from the entries, so merging visits each distinct interest
+    /// once instead of every entry (this runs in the parallel parse).
+    mutating func countUses() {
+        var counts = [Int32](repeating: 0, count: interests.count)
+        var order: [Int32] = []
+        order.reserveCapacity(interests.count)
+        entryInterest.withUnsafeBufferPointer { entries in
+            counts.withUnsafeMutableBufferPointer { n in
+                for li in entries {
+                    if n[Int(li)] == 0 { order.append(li) }
+                    n[Int(li)] &+= 1
+                }
+            }
+        }
+        firstUse = order
+        useCount = counts
+    }
 }
 
 struct BlockReject {

@@ -19,19 +19,18 @@ extension ProfileLoader {
         var rowStart: [Int]
         var columns: [Int32]
         var values: [Float]
+        let entries = builder.finishEntries()
         if let owners = builder.entryProfile {
-            (rowStart, columns, values) = groupByProfile(owners: owners, columns: builder.entryColumn,
-                                                         values: builder.entryWeight, profileCount: profileCount)
+            (rowStart, columns, values) = groupByProfile(owners: owners, columns: entries.columns,
+                                                         values: entries.values, profileCount: profileCount)
             builder.entryProfile = nil
         } else {
             rowStart = [0] + builder.rowEnd
-            columns = builder.entryColumn
-            values = builder.entryWeight
+            columns = entries.columns
+            values = entries.values
         }
-        builder.entryColumn = []
-        builder.entryWeight = []
         lap("ids")
-        sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values)
+        sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values, columnCount: builder.interests.names.count)
         lap("sort")
 
         // Document frequencies and pruning.
@@ -152,11 +151,19 @@ extension ProfileLoader {
 
     /// Sorts each row by column and adds up repeated columns (an interest listed twice, or a profile
     /// merged from several lines). Rows are sorted in parallel; compaction runs only if needed.
-    static func sortAndCombineRows(rowStart: inout [Int], columns: inout [Int32], values: inout [Float]) {
+    ///
+    /// Rows are sorted without comparisons when the vocabulary allows: each column sets its bit in
+    /// a three-level bitmap (column → 64-column word → 4,096-column word), its value is added into
+    /// a dense scratch row, and the set bits are read back in order. That costs a few operations
+    /// per entry where an insertion sort costs one per pair, and it combines repeats on the way
+    /// (values added in file order). Short rows and vocabularies over 262,144 interests use a
+    /// comparison sort.
+    static func sortAndCombineRows(rowStart: inout [Int], columns: inout [Int32], values: inout [Float], columnCount: Int) {
         let rows = rowStart.count - 1
         guard rows > 0 else { return }
         var uniqueCount = [Int](repeating: 0, count: rows)
         let starts = rowStart
+        let bitmapSort = columnCount <= 1 << 18
         columns.withUnsafeMutableBufferPointer { cb in
         values.withUnsafeMutableBufferPointer { vb in
         uniqueCount.withUnsafeMutableBufferPointer { ub in
@@ -164,35 +171,38 @@ extension ProfileLoader {
             Parallel.forEachChunk(count: rows, chunkSize: 4096) { _, range in
                 guard let c, let v else { return }
                 var scratch: [UInt64] = []
+                var bits = RowBitmap(columnCount: bitmapSort ? columnCount : 0)
                 for i in range {
                     let lower = starts[i], upper = starts[i + 1]
+                    var sorted = true
+                    var p = lower + 1
+                    while p < upper { if c[p] <= c[p - 1] { sorted = false; break }; p += 1 }
+                    if sorted { u[i] = upper - lower; continue }
+                    if bitmapSort && upper - lower > 8 {
+                        u[i] = bits.sortAndCombine(columns: c + lower, values: v + lower, count: upper - lower)
+                        continue
+                    }
                     // Sort (column, value bits) packed in one 64-bit key: insertion sort for the
                     // usual short rows, the standard sort for long ones.
                     scratch.removeAll(keepingCapacity: true)
-                    var sorted = true
-                    for p in lower..<upper {
-                        if p > lower && c[p] < c[p - 1] { sorted = false }
-                        scratch.append(UInt64(UInt32(c[p])) << 32 | UInt64(v[p].bitPattern))
-                    }
-                    if !sorted {
-                        scratch.withUnsafeMutableBufferPointer { keys in
-                            let n = keys.count
-                            if n <= 96 {
-                                for a in 1..<n {
-                                    let key = keys[a]
-                                    var b = a - 1
-                                    while b >= 0 && keys[b] > key { keys[b + 1] = keys[b]; b -= 1 }
-                                    keys[b + 1] = key
-                                }
-                            } else {
-                                keys.sort()
+                    for p in lower..<upper { scratch.append(UInt64(UInt32(c[p])) << 32 | UInt64(v[p].bitPattern)) }
+                    scratch.withUnsafeMutableBufferPointer { keys in
+                        let n = keys.count
+                        if n <= 96 {
+                            for a in 1..<n {
+                                let key = keys[a]
+                                var b = a - 1
+                                while b >= 0 && keys[b] > key { keys[b + 1] = keys[b]; b -= 1 }
+                                keys[b + 1] = key
                             }
+                        } else {
+                            keys.sort()
                         }
-                        for k in 0..<scratch.count {
-                            let key = scratch[k]
-                            c[lower + k] = Int32(truncatingIfNeeded: key >> 32)
-                            v[lower + k] = Float(bitPattern: UInt32(truncatingIfNeeded: key))
-                        }
+                    }
+                    for k in 0..<scratch.count {
+                        let key = scratch[k]
+                        c[lower + k] = Int32(truncatingIfNeeded: key >> 32)
+                        v[lower + k] = Float(bitPattern: UInt32(truncatingIfNeeded: key))
                     }
                     // Combine equal neighbours in place.
                     var w = lower
@@ -280,5 +290,72 @@ extension ProfileLoader {
         }
         for i in 0..<rows { rowStart[i + 1] += rowStart[i] }
         return ProfileAttributes(keys: builder.attributeKeys.names, rowStart: rowStart, keyIndex: keyIndex, values: values)
+    }
+}
+
+/// Scratch for sorting one row at a time by setting bits (see `sortAndCombineRows`): levels of
+/// 64-bit words over the columns, and a dense row of values. Every bit set is cleared again when
+/// the row is read back, so the scratch is reused across rows without clearing.
+struct RowBitmap {
+    private var level0: [UInt64]
+    private var level1: [UInt64]
+    private var level2: UInt64 = 0
+    private var dense: [Float]
+
+    /// `columnCount` ≤ 2¹⁸ (64 × 64 × 64).
+    init(columnCount: Int) {
+        precondition(columnCount <= 1 << 18)
+        level0 = [UInt64](repeating: 0, count: (columnCount + 63) / 64)
+        level1 = [UInt64](repeating: 0, count: 64)
+        dense = [Float](repeating: 0, count: columnCount)
+    }
+
+    /// Sorts `count` entries by column in place, adding up repeated columns; returns how many
+    /// distinct columns are left at the front.
+    mutating func sortAndCombine(columns: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Float>, count: Int) -> Int {
+        var top = level2
+        let written: Int = level0.withUnsafeMutableBufferPointer { l0b in
+            level1.withUnsafeMutableBufferPointer { l1b in
+                dense.withUnsafeMutableBufferPointer { db in
+                    let l0 = l0b.baseAddress!, l1 = l1b.baseAddress!, d = db.baseAddress!
+                    for e in 0..<count {
+                        let column = Int(columns[e])
+                        let word = column &>> 6
+                        let bit = UInt64(1) &<< UInt64(column & 63)
+                        if l0[word] & bit != 0 {
+                            d[column] += values[e]
+                        } else {
+                            l0[word] |= bit
+                            d[column] = values[e]
+                            l1[word &>> 6] |= UInt64(1) &<< UInt64(word & 63)
+                            top |= UInt64(1) &<< UInt64(word &>> 6)
+                        }
+                    }
+                    var out = 0
+                    while top != 0 {
+                        let i1 = top.trailingZeroBitCount
+                        top &= top &- 1
+                        var x1 = l1[i1]
+                        l1[i1] = 0
+                        while x1 != 0 {
+                            let word = i1 &<< 6 | x1.trailingZeroBitCount
+                            x1 &= x1 &- 1
+                            var x0 = l0[word]
+                            l0[word] = 0
+                            while x0 != 0 {
+                                let column = word &<< 6 | x0.trailingZeroBitCount
+                                x0 &= x0 &- 1
+                                columns[out] = Int32(truncatingIfNeeded: column)
+                                values[out] = d[column]
+                                out &+= 1
+                            }
+                        }
+                    }
+                    return out
+                }
+            }
+        }
+        level2 = top
+        return written
     }
 }

@@ -108,7 +108,7 @@ public struct ProfileLoader {
                     // the entries per byte seen so far, so they are not copied at every doubling.
                     if !state.reserved, bytesSoFar > 0 {
                         state.reserved = true
-                        let perByte = Double(state.builder!.entryColumn.count) / Double(bytesSoFar)
+                        let perByte = Double(state.builder!.entryCount) / Double(bytesSoFar)
                         state.builder!.reserve(entries: Int(perByte * Double(totalBytes) * 1.1))
                     }
                     state.mergeSeconds += (ContinuousClock.now - started).inSeconds
