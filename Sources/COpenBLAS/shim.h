@@ -4,11 +4,33 @@
 #define TESSERA_COPENBLAS_SHIM_H
 #include <cblas.h>
 #include <lapacke.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /// Hint the CPU to fetch the cache line at `address` for reading (no-op where unsupported).
 static inline void tessera_prefetch(const void *address) {
 #if defined(__GNUC__) || defined(__clang__)
     __builtin_prefetch(address, 0, 3);
+#endif
+}
+
+/// Bit i is set where byte i of the 16 at `p` stops a plain run of a JSON string: a quote, a
+/// backslash or a control byte (< 0x20). All 16 bytes must be readable.
+static inline unsigned tessera_json_string_stops16(const unsigned char *p) {
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control));
+#else
+    unsigned stops = 0;
+    for (int i = 0; i < 16; i++) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\' || c < 0x20) stops |= 1u << i;
+    }
+    return stops;
 #endif
 }
 

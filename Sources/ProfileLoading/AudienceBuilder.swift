@@ -37,14 +37,14 @@ struct AudienceBuilder {
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
     var profileFirstSeen: [(file: Int32, line: Int)] = []
 
-    /// Entries mapped to columns, with their weights. Blocks on the common path (every record
-    /// kept, every interest kept, profiles in order) skip these: their block-local entries wait in
-    /// `deferred` and are mapped in parallel by `finishEntries()`. Entry positions (`rowEnd`) count
-    /// both, `entryColumn` first.
+    /// Every entry's column, in entry order. Blocks on the common path (every record kept, every
+    /// interest kept, profiles in order) are copied in as they are, in block-local interest ids,
+    /// and listed in `deferred`; `finishEntries()` maps them to columns in parallel.
     private(set) var entryColumn: [Int32] = []
-    private(set) var entryWeight: [Float] = []
+    /// Entry weights; empty while every weight so far is 1 (plain interest lists).
+    private var entryWeight: [Float] = []
+    private var hasWeights = false
     private var deferred: [DeferredEntries] = []
-    private var deferredCount = 0
     /// While every record adds to the newest profile, entries are grouped by profile already and
     /// `rowEnd` marks where each profile's entries end; otherwise `entryProfile` says whose each is.
     var rowEnd: [Int] = []
@@ -68,14 +68,12 @@ struct AudienceBuilder {
     var isGrouped: Bool { entryProfile == nil }
 
     /// Entries merged so far.
-    var entryCount: Int { entryColumn.count + deferredCount }
+    var entryCount: Int { entryColumn.count }
 
-    /// A block's entries in local interest ids, with the map to columns and the weights if any.
+    /// Entries of `entryColumn` still in a block's local interest ids, and that block's map.
     private struct DeferredEntries {
-        var interests: [Int32]
+        var range: Range<Int>
         var map: [Int32]
-        var weights: [Float]?
-        var offset: Int
     }
 
     /// Merges one block whose first line is line `firstLine` (1-based) of file `file`.
@@ -175,9 +173,14 @@ struct AudienceBuilder {
         if isGrouped && !staysGrouped { ungroup() }
         if drops == 0 && duplicateRejects == 0 && isGrouped {
             let base = entryCount
-            deferred.append(DeferredEntries(interests: block.entryInterest, map: interestMap,
-                                            weights: block.hasWeights ? block.entryWeight : nil, offset: base))
-            deferredCount += block.entryInterest.count
+            if block.hasWeights {
+                materializeWeights()   // ones for the entries before this block
+                entryWeight.append(contentsOf: block.entryWeight)
+            } else if hasWeights {
+                entryWeight.append(contentsOf: repeatElement(1, count: block.entryInterest.count))
+            }
+            entryColumn.append(contentsOf: block.entryInterest)
+            deferred.append(DeferredEntries(range: base..<entryColumn.count, map: interestMap))
             for r in 0..<records {
                 let profile = Int(recordProfile[r])
                 if profile == rowEnd.count { rowEnd.append(base) }
@@ -195,8 +198,10 @@ struct AudienceBuilder {
                 for e in entryStart..<entryEnd {
                     let column = interestMap[Int(block.entryInterest[e])]
                     if column < 0 { continue }
+                    let weight = block.weight(at: e)
+                    if weight != 1 { materializeWeights() }
                     entryColumn.append(column)
-                    entryWeight.append(block.weight(at: e))
+                    if hasWeights { entryWeight.append(weight) }
                     entryProfile?.append(profile)
                 }
                 if isGrouped { rowEnd[Int(profile)] = entryColumn.count }
@@ -237,70 +242,58 @@ struct AudienceBuilder {
         (0..<profiles.count).map { profiles.string(of: $0) }
     }
 
-    /// Maps the deferred entries into `entryColumn` and `entryWeight` (before a block that needs
-    /// the general path), sequentially.
+    /// Starts keeping weights: ones for every entry so far.
+    private mutating func materializeWeights() {
+        guard !hasWeights else { return }
+        hasWeights = true
+        entryWeight = MemoryTuning.largeArray(repeating: 1, count: entryColumn.count, capacity: entryColumn.capacity)
+    }
+
+    /// Maps the deferred entries to columns in place (before a block that needs the general
+    /// path), sequentially.
     private mutating func mapDeferred() {
         guard !deferred.isEmpty else { return }
-        for block in deferred {
-            for li in block.interests { entryColumn.append(block.map[Int(li)]) }
-            if let weights = block.weights {
-                entryWeight.append(contentsOf: weights)
-            } else {
-                entryWeight.append(contentsOf: repeatElement(1, count: block.interests.count))
+        entryColumn.withUnsafeMutableBufferPointer { c in
+            for block in deferred {
+                for e in block.range { c[e] = block.map[Int(c[e])] }
             }
         }
         deferred = []
-        deferredCount = 0
     }
 
     /// All entries as columns and weights, in entry order; the deferred blocks are mapped in
     /// parallel. Empties the builder's entry arrays.
     mutating func finishEntries() -> (columns: [Int32], values: [Float]) {
-        let total = entryCount
-        let mapped = entryColumn.count
-        let blocks = deferred
         var columns = entryColumn
         entryColumn = []
-        columns.reserveCapacity(total)
-        columns.append(contentsOf: repeatElement(0, count: total - mapped))
-        var values: [Float]
-        if mapped == 0 && blocks.allSatisfy({ $0.weights == nil }) {
-            values = [Float](repeating: 1, count: total)
-        } else {
-            values = entryWeight
-            entryWeight = []
-            values.reserveCapacity(total)
-            values.append(contentsOf: repeatElement(1, count: total - mapped))
-        }
-        entryWeight = []
+        let blocks = deferred
+        deferred = []
         columns.withUnsafeMutableBufferPointer { cb in
-            values.withUnsafeMutableBufferPointer { vb in
-                let c = cb.baseAddress, v = vb.baseAddress
-                Parallel.forEach(blocks.count) { b in
-                    guard let c, let v else { return }
-                    let block = blocks[b]
-                    block.interests.withUnsafeBufferPointer { local in
-                        block.map.withUnsafeBufferPointer { map in
-                            for e in 0..<local.count { c[block.offset + e] = map[Int(local[e])] }
-                        }
-                    }
-                    if let weights = block.weights {
-                        for e in 0..<weights.count { v[block.offset + e] = weights[e] }
-                    }
+            let c = cb.baseAddress
+            Parallel.forEach(blocks.count) { b in
+                guard let c else { return }
+                let block = blocks[b]
+                block.map.withUnsafeBufferPointer { map in
+                    for e in block.range { c[e] = map[Int(c[e])] }
                 }
             }
         }
-        deferred = []
-        deferredCount = 0
+        let values = hasWeights ? entryWeight : MemoryTuning.largeArray(repeating: Float(1), count: columns.count)
+        entryWeight = []
         return (columns, values)
     }
 
-    /// Reserves room for about `entries` entries in total, so the large arrays grow once (only
-    /// once entries take the general path; deferred blocks need no room here).
+    /// Reserves room for about `entries` entries in total, so the large arrays grow once.
     mutating func reserve(entries: Int) {
-        guard !entryColumn.isEmpty, entries > entryColumn.capacity else { return }
-        entryColumn.reserveCapacity(entries)
-        entryWeight.reserveCapacity(entries)
+        guard entries > entryColumn.capacity else { return }
+        var grown: [Int32] = MemoryTuning.largeArray(repeating: 0, count: 0, capacity: entries)
+        grown.append(contentsOf: entryColumn)
+        entryColumn = grown
+        if hasWeights {
+            var weights: [Float] = MemoryTuning.largeArray(repeating: 1, count: 0, capacity: entries)
+            weights.append(contentsOf: entryWeight)
+            entryWeight = weights
+        }
     }
 
     /// Switches from grouped entries to explicit per-entry profiles (records arrived out of order).

@@ -21,6 +21,9 @@ struct BlockParser {
         defer { scratch.deallocate() }
         let queue = UnsafeMutablePointer<LookupQueue.Entry>.allocate(capacity: LookupQueue.depth)
         defer { queue.deallocate() }
+        let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: TokenTable.inlineMasks.count)
+        masks.initialize(from: TokenTable.inlineMasks, count: TokenTable.inlineMasks.count)
+        defer { masks.deallocate() }
         let edgeParser = EdgeListParser(delimiter: format.delimiter)
         var fields: [EdgeListParser.Field] = []
         fields.reserveCapacity(4)
@@ -58,7 +61,7 @@ struct BlockParser {
             do {
                 switch format {
                 case .jsonl:
-                    var parser = JSONLineParser(line: line, count: length, scratch: scratch, queue: queue)
+                    var parser = JSONLineParser(line: line, count: length, scratch: scratch, queue: queue, masks: masks)
                     try parser.parse(into: &block, lineIndex: lineIndex)
                 case .csv, .tsv:
                     let count = try edgeParser.fields(line, length, scratch: scratch, into: &fields)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import COpenBLAS
 
 /// Interests waiting for their table lookup while the next ones are parsed.
 enum LookupQueue {
@@ -13,7 +14,8 @@ enum LookupQueue {
     }
 }
 
-/// A strict, allocation-free parser for one JSON Lines profile:
+/// A strict, allocation-free parser for one JSON Lines profile (in a block padded as
+/// `LineBlockReader` pads them: it reads up to 24 bytes past a string):
 /// `{"id": "…" | 123, "interests": ["@nba", …] | {"@nba": 3, …}, "tags": ["lapsed"], …other fields}`.
 ///
 /// Other fields are kept as attributes (strings decoded, other values as JSON text). The whole line
@@ -26,8 +28,12 @@ struct JSONLineParser {
     private let scratch: UnsafeMutablePointer<UInt8>
     /// Interests parsed but not yet looked up (`LookupQueue.depth` of them at most).
     private let queue: UnsafeMutablePointer<LookupQueue.Entry>
+    /// `TokenTable.inlineMasks`.
+    private let masks: UnsafePointer<UInt64>
 
-    init(line: UnsafePointer<UInt8>, count: Int, scratch: UnsafeMutablePointer<UInt8>, queue: UnsafeMutablePointer<LookupQueue.Entry>) {
+    init(line: UnsafePointer<UInt8>, count: Int, scratch: UnsafeMutablePointer<UInt8>, queue: UnsafeMutablePointer<LookupQueue.Entry>,
+         masks: UnsafePointer<UInt64>) {
+        self.masks = masks
         p = line
         end = line + count
         lineStart = line
@@ -190,6 +196,7 @@ struct JSONLineParser {
         skipSpace()
         if p < end, p.pointee == UInt8(ascii: "]") { p += 1; return }
         var parsed = 0, resolved = 0
+        let masks = self.masks
         while true {
             skipSpace()
             guard p < end, p.pointee == Self.quote else {
@@ -205,7 +212,7 @@ struct JSONLineParser {
                 block.appendEntry(block.interests.id(of: s, length: n))
                 resolved += 1
             } else {
-                let key = TokenTable.key(padded: s, n)   // the block is padded (LineBlockReader.padding)
+                let key = TokenTable.key(padded: s, n, masks: masks)   // the block is padded (LineBlockReader.padding)
                 block.interests.prefetch(key)
                 if parsed - resolved == depth {
                     let entry = queue[resolved & (depth - 1)]
@@ -336,16 +343,15 @@ struct JSONLineParser {
     private mutating func parseString() throws -> (UnsafePointer<UInt8>, Int) {
         p += 1
         let start = p
-        // Skip 8 bytes at a time while none is a quote, a backslash or a control byte (SWAR: the
-        // lowest flagged byte is exact; the byte loop below then handles it).
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while end - p >= 8 {
-            let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-            let q = w ^ 0x2222_2222_2222_2222, b = w ^ 0x5C5C_5C5C_5C5C_5C5C
-            let flagged = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- 0x2020_2020_2020_2020) & ~w)) & highs
-            if flagged != 0 { p += flagged.trailingZeroBitCount >> 3; break }
-            p += 8
+        // Skip 16 bytes at a time while none is a quote, a backslash or a control byte (SSE2; the
+        // block is padded, so reading past the line is safe). A stop past the line's end leaves
+        // `p` at the end, and the string is reported unterminated below.
+        while p < end {
+            let stops = tessera_json_string_stops16(p)
+            if stops != 0 { p += Int(stops.trailingZeroBitCount); break }
+            p += 16
         }
+        if p > end { p = end }
         while p < end {
             let c = p.pointee
             if c == Self.quote {

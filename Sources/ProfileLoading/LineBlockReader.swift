@@ -19,6 +19,9 @@ struct LineBlockReader {
     /// storage), so parsers may read a few words past a token without a bounds check.
     static let padding = 32
 
+    /// Bytes of the stream consumed so far (compressed bytes for gzip).
+    var position: Int { source.position }
+
     init(source: ByteSource, blockBytes: Int, maxLineBytes: Int) {
         self.source = source
         self.blockBytes = blockBytes
@@ -29,16 +32,26 @@ struct LineBlockReader {
         guard !finished else { return nil }
         let startsFile = atStart
         atStart = false
-        var buffer = carry
-        carry = []
-        buffer.reserveCapacity(max(blockBytes, buffer.count) + Self.readSize)
-        while buffer.count < blockBytes {
-            if try !append(to: &buffer, atMost: blockBytes - buffer.count) {
-                finished = true
-                if buffer.isEmpty && !startsFile { return nil }
-                Self.pad(&buffer)
-                return .lines(buffer, startsFile: startsFile, endsFile: true)
+        // Read straight into uninitialised storage (no zero-filling of every block first).
+        var endOfStream = false
+        let source = self.source, blockBytes = self.blockBytes, carried = carry
+        var buffer = try [UInt8](unsafeUninitializedCapacity: max(blockBytes, carried.count) + Self.readSize + Self.padding) { storage, initialized in
+            let base = UnsafeMutableRawPointer(storage.baseAddress!)
+            carried.withUnsafeBytes { if $0.count > 0 { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            var count = carried.count
+            defer { initialized = count }
+            while count < blockBytes {
+                let got = try source.read(into: base + count, count: min(Self.readSize, blockBytes - count))
+                if got == 0 { endOfStream = true; break }
+                count += got
             }
+        }
+        carry = []
+        if endOfStream {
+            finished = true
+            if buffer.isEmpty && !startsFile { return nil }
+            Self.pad(&buffer)
+            return .lines(buffer, startsFile: startsFile, endsFile: true)
         }
         var searchFrom = 0
         while true {

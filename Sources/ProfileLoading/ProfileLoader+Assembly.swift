@@ -104,7 +104,7 @@ extension ProfileLoader {
         rowStart = []
 
         let rows = profileIds.count
-        var matrix = CSRMatrix(unchecked: rows, columnCount: interests.count, rowStart: newRowStart, columns: columns, values: values)
+        var matrix = CSRMatrix(unchecked: rows, columnCount: interests.count, rowStart: consume newRowStart, columns: consume columns, values: consume values)   // consumed: weighting below must not copy them
         lap("prune")
         report.averageRowWeight = applyWeighting(settings.weighting, to: &matrix, documentFrequencies: keptDF)
         if settings.normalizeRows { matrix.normalizeRows() }

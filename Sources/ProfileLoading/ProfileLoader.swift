@@ -54,20 +54,24 @@ public struct ProfileLoader {
 
         for file in paths.indices {
             let source = try ByteSource(path: paths[file])   // one file open at a time
-            defer { source.close() }
-            var reader = LineBlockReader(source: source, blockBytes: settings.blockBytes, maxLineBytes: settings.maxLineBytes)
+            let reader = BatchReader(LineBlockReader(source: source, blockBytes: settings.blockBytes, maxLineBytes: settings.maxLineBytes),
+                                     batchSize: batchSize)
+            defer { reader.finish(); source.close() }
             let gzip = source.isGzip
             mergeQueue.async(group: pending) {
                 state.nextLine = 1
                 state.builder!.report.files[file].gzip = gzip
             }
+            reader.start()
             while !state.failed {
-                var batch: [LineBlockReader.Block] = []
                 var mark = clock.now
-                while batch.count < batchSize, let block = try reader.next() { batch.append(block) }
-                stage["read", default: 0] += (clock.now - mark).inSeconds
+                let taken = try reader.take()
+                var batch = taken.blocks
+                let position = taken.position
+                stage["read", default: 0] += (clock.now - mark).inSeconds   // waiting for it, that is
                 mark = clock.now
                 if batch.isEmpty { break }
+                reader.start()   // the next batch is read while this one is parsed
                 var parsed = [ParsedBlock?](repeating: nil, count: batch.count)
                 parsed.withUnsafeMutableBufferPointer { out in
                     let results = out.baseAddress!
@@ -89,7 +93,7 @@ public struct ProfileLoader {
                 }
                 batch.removeAll()
                 stage["parse", default: 0] += (clock.now - mark).inSeconds
-                let bytesSoFar = bytesBefore + source.position
+                let bytesSoFar = bytesBefore + position
                 slots.wait()
                 mergeQueue.async(group: pending) { [parsed] in
                     defer { slots.signal() }
@@ -134,6 +138,41 @@ public struct ProfileLoader {
         audience.report.stageSeconds.merge(stage) { $1 }
         return audience
     }
+}
+
+/// Reads the next batch of blocks on its own thread while the current one is parsed.
+private final class BatchReader: @unchecked Sendable {
+    private var reader: LineBlockReader
+    private let batchSize: Int
+    private let queue = DispatchQueue(label: "tessera.load.read")
+    private let group = DispatchGroup()
+    private var result: Result<(blocks: [LineBlockReader.Block], position: Int), Error> = .success(([], 0))
+
+    init(_ reader: LineBlockReader, batchSize: Int) {
+        self.reader = reader
+        self.batchSize = batchSize
+    }
+
+    /// Starts reading the next batch (call `take()` before starting another).
+    func start() {
+        queue.async(group: group) { [self] in
+            result = Result {
+                var blocks: [LineBlockReader.Block] = []
+                while blocks.count < batchSize, let block = try reader.next() { blocks.append(block) }
+                return (blocks, reader.position)
+            }
+        }
+    }
+
+    /// The batch started last (empty at the end of the file) and the file position after it.
+    func take() throws -> (blocks: [LineBlockReader.Block], position: Int) {
+        group.wait()
+        defer { result = .success(([], 0)) }
+        return try result.get()
+    }
+
+    /// Waits for a read in flight (before the source is closed).
+    func finish() { group.wait() }
 }
 
 /// What the merge queue owns while a load runs; touched only on that queue until it drains.

@@ -60,34 +60,35 @@ struct TokenTable {
 
     /// `key(start, length)` for a token followed by at least `inlineBytes` readable bytes (a
     /// parser's padded block), read as three masked words without branching on the length.
+    /// `masks` is `inlineMasks`.
     @inline(__always)
-    static func key(padded start: UnsafePointer<UInt8>, _ length: Int) -> Key {
+    static func key(padded start: UnsafePointer<UInt8>, _ length: Int, masks: UnsafePointer<UInt64>) -> Key {
         guard length <= inlineBytes else { return key(start, length) }
-        let raw = UnsafeRawPointer(start)
-        return inlineKey(raw.loadUnaligned(as: UInt64.self) & lowBytesMask(length),
-                         raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & lowBytesMask(length &- 8),
-                         raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) & lowBytesMask(length &- 16),
+        let raw = UnsafeRawPointer(start), m = masks + 3 &* length
+        return inlineKey(raw.loadUnaligned(as: UInt64.self) & m[0],
+                         raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & m[1],
+                         raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) & m[2],
                          length)
     }
 
-    /// A mask of the low `count` bytes of a word (`count` clamped to 0…8).
-    @inline(__always)
-    private static func lowBytesMask(_ count: Int) -> UInt64 {
-        let c = UInt64(min(max(count, 0), 8))
-        return c == 8 ? UInt64.max : (UInt64(1) &<< (c &* 8)) &- 1
+    /// For each inline length n (0…24), three words: which bytes of the token's words 0, 1 and 2
+    /// belong to it (`inlineMasks[3n + k]`).
+    static let inlineMasks: [UInt64] = (0...inlineBytes).flatMap { n in
+        (0..<3).map { k -> UInt64 in
+            let bytes = min(max(n - 8 * k, 0), 8)
+            return bytes == 8 ? UInt64.max : (UInt64(1) << UInt64(8 * bytes)) - 1
+        }
     }
 
     /// The key of an inline token from its zero-padded words: three independent multiplies, then
-    /// one mixing step.
+    /// one fold.
     @inline(__always)
     private static func inlineKey(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ length: Int) -> Key {
         let a = (w0 ^ 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
         let b = (w1 ^ 0x6A09_E667_F3BC_C909) &* 0x94D0_49BB_1331_11EB
         let c = (w2 ^ 0xBB67_AE85_84CA_A73B) &* 0xD6E8_FEB8_6659_FD93
-        var x = a ^ ((b << 21) | (b >> 43)) ^ ((c << 42) | (c >> 22)) ^ UInt64(length)
-        x ^= x >> 32
-        x = x &* 0xD6E8_FEB8_6659_FD93
-        let h = x ^ (x >> 29)
+        let x = a ^ ((b << 21) | (b >> 43)) ^ ((c << 42) | (c >> 22)) ^ UInt64(length)
+        let h = x ^ (x >> 32)   // the products' well-mixed high bits into the slot bits
         return Key(hash: h, tag: (h >> 40) << 40 | UInt64(length) << 32, w0: w0, w1: w1, w2: w2)
     }
 
