@@ -1091,9 +1091,8 @@ def markers(profiles):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark tessera k-means against scikit-learn.")
-    parser.add_argument("--tessera", default="/tmp/tessera-bench2",
-                        help="tessera binary (default: /tmp/tessera-bench2; the Makefile passes "
-                             "../.build/release/tessera)")
+    parser.add_argument("--tessera", default=str(HERE.parent / ".build/release/tessera"),
+                        help="tessera binary (default: ../.build/release/tessera, as the Makefile passes)")
     parser.add_argument("--profiles", type=int, default=300_000, help="profiles (default 300000)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats (default 3)")
     parser.add_argument("--seed", type=int, default=7,

@@ -7,18 +7,21 @@ import LinearAlgebra
 enum RowUpdate {
     static let chunkRows = 1024
 
-    /// Rows updated together: their coordinate chains are independent, so the CPU overlaps them
-    /// (one row alone is latency-bound: each component waits for the previous one's update of m·G).
-    static let rowGroup = 4
+    /// Rows updated together, one per SIMD lane.
+    static let lanes = 16
 
     /// HALS / coordinate descent: for each row and each component t in order,
     /// `m[t] ← max(0, m[t] + (target[t] − l1 − (m·G)[t]) / G[t, t])`, with `l2` added to G's diagonal
-    /// (scikit-learn's "cd" update). `m·G` is kept up to date with one SIMD axpy per changed component
-    /// instead of a dot product per component. Only the first `components` columns are real; the rest
-    /// is padding. Returns Σ of squared changes.
+    /// (scikit-learn's "cd" update). Only the first `components` columns are real; the rest is
+    /// padding. Returns Σ of squared changes.
+    ///
+    /// Rows are independent, so 16 of them are updated at once, one per SIMD lane: the block is
+    /// transposed (component-major, 16 lanes each), `m·G` is computed for the block, and each
+    /// coordinate step is a handful of vector operations plus one vector axpy per component to keep
+    /// `m·G` current. Everything for a block stays in L1, with no per-row scalar dependency chain.
     @discardableResult
     static func hals(_ m: inout DenseMatrix, target: DenseMatrix, gram: DenseMatrix, l1: Float, l2: Float, components: Int? = nil) -> Double {
-        let rows = m.rowCount, kp = m.columnCount, blocks = kp / 16
+        let rows = m.rowCount, kp = m.columnCount
         let k = components ?? kp
         precondition(kp % 16 == 0 && gram.rowCount == kp && target.columnCount == kp && k <= kp)
         var g = gram
@@ -26,51 +29,58 @@ enum RowUpdate {
         let inverseHessian = (0..<kp).map { g[$0, $0] > 0 ? 1 / g[$0, $0] : 0 }
         let chunks = Parallel.chunkCount(max(rows, 1), chunkSize: chunkRows)
         var changes = [Double](repeating: 0, count: chunks)
-        let group = rowGroup
+        let l1Vector = SIMD16<Float>(repeating: l1)
         m.values.withUnsafeMutableBufferPointer { mv in
             target.values.withUnsafeBufferPointer { tv in
                 g.values.withUnsafeBufferPointer { gv in
                     inverseHessian.withUnsafeBufferPointer { ih in
                     changes.withUnsafeMutableBufferPointer { cv in
                         let mBase = mv.baseAddress!, tBase = tv.baseAddress!, cBase = cv.baseAddress!, invH = ih.baseAddress!
-                        let gRows = UnsafeRawPointer(gv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
+                        let gBase = gv.baseAddress!
                         Parallel.forEachChunk(count: rows, chunkSize: chunkRows) { chunk, range in
-                            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: blocks * group) { scratch in
-                                let p = scratch.baseAddress!
-                                let pScalar = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-                                var change = 0.0
-                                var first = range.lowerBound
-                                while first < range.upperBound {
-                                    let members = min(group, range.upperBound - first)
-                                    // p[r] = row r · G
-                                    for r in 0..<members {
-                                        let row = mBase + (first + r) * kp, pr = p + r * blocks
-                                        for b in 0..<blocks { pr[b] = SIMD16() }
-                                        for s in 0..<k where row[s] != 0 {
-                                            let v = SIMD16(repeating: row[s])
-                                            let gRow = gRows + s * blocks
-                                            for b in 0..<blocks { madd(&pr[b], v, gRow[b]) }
-                                        }
+                            // Per block of 16 rows: m, target and m·G, each k vectors of 16 lanes.
+                            let mT = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 3 * k)
+                            defer { mT.deallocate() }
+                            let tT = mT + k, pT = mT + 2 * k
+                            let mS = UnsafeMutableRawPointer(mT).assumingMemoryBound(to: Float.self)
+                            let tS = UnsafeMutableRawPointer(tT).assumingMemoryBound(to: Float.self)
+                            var change = SIMD16<Float>()
+                            var first = range.lowerBound
+                            while first < range.upperBound {
+                                let count = min(lanes, range.upperBound - first)
+                                if count < lanes { mT.update(repeating: SIMD16(), count: 2 * k) }
+                                for r in 0..<count {   // transpose in
+                                    let row = mBase + (first + r) * kp, goal = tBase + (first + r) * kp
+                                    for c in 0..<k {
+                                        mS[c * lanes + r] = row[c]
+                                        tS[c * lanes + r] = goal[c]
                                     }
-                                    for t in 0..<k where invH[t] > 0 {
-                                        let gRow = gRows + t * blocks   // G is symmetric: row t = column t
-                                        for r in 0..<members {
-                                            let row = mBase + (first + r) * kp
-                                            let current = row[t]
-                                            let updated = max(0, current + (tBase[(first + r) * kp + t] - l1 - pScalar[r * kp + t]) * invH[t])
-                                            let delta = updated - current
-                                            if delta == 0 { continue }
-                                            row[t] = updated
-                                            change += Double(delta * delta)
-                                            let v = SIMD16(repeating: delta)
-                                            let pr = p + r * blocks
-                                            for b in 0..<blocks { madd(&pr[b], v, gRow[b]) }
-                                        }
-                                    }
-                                    first += members
                                 }
-                                cBase[chunk] = change
+                                // m·G for the block (G is symmetric: column u = row u).
+                                for u in 0..<k {
+                                    let gRow = gBase + u * kp
+                                    var acc = SIMD16<Float>()
+                                    for s in 0..<k { madd(&acc, mT[s], SIMD16(repeating: gRow[s])) }
+                                    pT[u] = acc
+                                }
+                                for t in 0..<k where invH[t] > 0 {
+                                    let current = mT[t]
+                                    let updated = pointwiseMax(current + (tT[t] - l1Vector - pT[t]) * invH[t], SIMD16())
+                                    let delta = updated - current
+                                    mT[t] = updated
+                                    madd(&change, delta, delta)
+                                    let gRow = gBase + t * kp
+                                    for u in 0..<k { madd(&pT[u], delta, SIMD16(repeating: gRow[u])) }
+                                }
+                                for r in 0..<count {   // transpose out
+                                    let row = mBase + (first + r) * kp
+                                    for c in 0..<k { row[c] = mS[c * lanes + r] }
+                                }
+                                first += count
                             }
+                            var total = 0.0
+                            for lane in 0..<lanes { total += Double(change[lane]) }
+                            cBase[chunk] = total
                         }
                     }
                     }

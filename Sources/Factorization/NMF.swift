@@ -2,8 +2,8 @@ import Foundation
 import LinearAlgebra
 
 /// Non-negative matrix factorisation X ≈ W·H, sparse-aware throughout: W·H is never formed. Each
-/// iteration needs X·Hᵀ and Xᵀ·W (sparse×dense products, the second through a transposed copy of X built
-/// once) and the k×k Gram matrices HHᵀ and WᵀW (`cblas_ssyrk`); the error is
+/// iteration needs X·Hᵀ and Xᵀ·W (sparse×dense products: a gather and a scatter over X's rows) and the
+/// k×k Gram matrices HHᵀ and WᵀW (`cblas_ssyrk`); the error is
 /// ‖X‖² − 2⟨Xᵀ·W, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩.
 ///
 /// Written over a `Communicator`: W's rows are local; Xᵀ·W and WᵀW are summed over ranks, after which
@@ -30,7 +30,7 @@ public enum NMF {
             }
         }
         let (w0, ht0) = try initial.map { ($0.w, $0.h.transposed()) }
-            ?? NMFInitializer.start(x, settings: settings, communicator: communicator)
+            ?? NMFInitializer.start(x, settings: settings, width: kp, communicator: communicator)
         var w = pad(w0, to: kp), ht = pad(ht0, to: kp)
         let initSeconds = (clock.now - started).inSeconds
 
@@ -100,16 +100,27 @@ public enum NMF {
     /// The matrix with zero columns appended up to `width`.
     static func pad(_ m: DenseMatrix, to width: Int) -> DenseMatrix {
         if m.columnCount == width { return m }
-        var out = DenseMatrix(rowCount: m.rowCount, columnCount: width)
-        for i in 0..<m.rowCount { for c in 0..<m.columnCount { out.values[i * width + c] = m.values[i * m.columnCount + c] } }
-        return out
+        return copyColumns(m, count: m.columnCount, width: width)
     }
 
     /// The first `width` columns.
     static func unpad(_ m: DenseMatrix, to width: Int) -> DenseMatrix {
         if m.columnCount == width { return m }
+        return copyColumns(m, count: width, width: width)
+    }
+
+    /// The first `count` columns of `m` in a matrix `width` wide (zeros after), rows in parallel.
+    private static func copyColumns(_ m: DenseMatrix, count: Int, width: Int) -> DenseMatrix {
         var out = DenseMatrix(rowCount: m.rowCount, columnCount: width)
-        for i in 0..<m.rowCount { for c in 0..<width { out.values[i * width + c] = m.values[i * m.columnCount + c] } }
+        let from = m.columnCount
+        m.values.withUnsafeBufferPointer { source in
+            out.values.withUnsafeMutableBufferPointer { target in
+                guard let source = source.baseAddress, let target = target.baseAddress else { return }
+                Parallel.forEachChunk(count: m.rowCount, chunkSize: 8192) { _, rows in
+                    for i in rows { (target + i * width).update(from: source + i * from, count: count) }
+                }
+            }
+        }
         return out
     }
 
@@ -120,7 +131,15 @@ public enum NMF {
         for j in 0..<ht.rowCount { for t in 0..<k { norms[t] += ht[j, t] * ht[j, t] } }
         for t in 0..<k { norms[t] = norms[t].squareRoot() }
         for j in 0..<ht.rowCount { for t in 0..<k where norms[t] > 0 { ht[j, t] /= norms[t] } }
-        for i in 0..<w.rowCount { for t in 0..<k where norms[t] > 0 { w[i, t] *= norms[t] } }
+        let factors = norms.map { $0 > 0 ? $0 : 1 }
+        w.values.withUnsafeMutableBufferPointer { values in
+            factors.withUnsafeBufferPointer { factors in
+                guard let values = values.baseAddress, let factors = factors.baseAddress else { return }
+                Parallel.forEachChunk(count: w.rowCount, chunkSize: 8192) { _, rows in
+                    for i in rows { for t in 0..<k { values[i * k + t] *= factors[t] } }
+                }
+            }
+        }
     }
 
     /// W for new rows with H fixed: HALS on W alone (non-negative least squares), from a uniform start,

@@ -3,10 +3,12 @@ import LinearAlgebra
 
 /// Initial W and H: NNDSVD (Boutsidis & Gallopoulos 2008) and its variants, or random, as scikit-learn.
 enum NMFInitializer {
-    /// Returns W (n×k) and Hᵀ (d×k).
-    static func start(_ x: CSRMatrix, settings: NMFSettings,
+    /// Returns W (n×width) and Hᵀ (d×width): k components, then zero columns up to `width` (≥ k;
+    /// the fit's SIMD padding).
+    static func start(_ x: CSRMatrix, settings: NMFSettings, width: Int? = nil,
                       communicator: Communicator) throws -> (w: DenseMatrix, ht: DenseMatrix) {
         let n = x.rowCount, d = x.columnCount, k = settings.k
+        let kp = max(k, width ?? k)
         let total = communicator.sum(x.values.reduce(0.0) { $0 + Double($1) })
         let rows = communicator.sum(Double(n))
         let mean = Float(total / (rows * Double(d)))
@@ -15,11 +17,11 @@ enum NMFInitializer {
             // scikit-learn: |N(0, 1)| · sqrt(mean / k). H is drawn from the shared seed (identical on every
             // rank); W from a per-rank stream.
             let scale = (mean / Float(k)).squareRoot()
-            var ht = DenseMatrix(rowCount: d, columnCount: k)
-            for t in ht.values.indices { ht.values[t] = scale * Float(abs(rng.nextGaussian())) }
+            var ht = DenseMatrix(rowCount: d, columnCount: kp)
+            for j in 0..<d { for c in 0..<k { ht.values[j * kp + c] = scale * Float(abs(rng.nextGaussian())) } }
             var wRng = SeededGenerator(seed: settings.seed, stream: 0x57_0000 + UInt64(communicator.rank))
-            var w = DenseMatrix(rowCount: n, columnCount: k)
-            for t in w.values.indices { w.values[t] = scale * Float(abs(wRng.nextGaussian())) }
+            var w = DenseMatrix(rowCount: n, columnCount: kp)
+            for i in 0..<n { for c in 0..<k { w.values[i * kp + c] = scale * Float(abs(wRng.nextGaussian())) } }
             return (w, ht)
         }
         guard communicator.size == 1 else {
@@ -30,15 +32,27 @@ enum NMFInitializer {
         svdSettings.oversampling = settings.svdOversampling
         svdSettings.seed = settings.seed
         let svd = try TruncatedSVD(x, rank: k, settings: svdSettings)
-        // Norms of the positive and negative parts of every singular vector, in one row-major pass each.
-        var xp = [Double](repeating: 0, count: k), xn = xp, yp = xp, yn = xp
+        // Norms of the positive and negative parts of every singular vector: U in row chunks on all
+        // cores (partial sums added in chunk order, so the result does not depend on the thread count).
+        let chunk = 8192
+        var partials = [Double](repeating: 0, count: Parallel.chunkCount(n, chunkSize: chunk) * 2 * k)
         svd.u.values.withUnsafeBufferPointer { u in
-            for i in 0..<n {
-                for c in 0..<k {
-                    let v = Double(u[i * k + c])
-                    if v > 0 { xp[c] += v * v } else { xn[c] += v * v }
+            partials.withUnsafeMutableBufferPointer { out in
+                let u = u.baseAddress!, out = out.baseAddress!
+                Parallel.forEachChunk(count: n, chunkSize: chunk) { index, rows in
+                    let positive = out + index * 2 * k, negative = positive + k
+                    for i in rows {
+                        for c in 0..<k {
+                            let v = Double(u[i * k + c])
+                            if v > 0 { positive[c] += v * v } else { negative[c] += v * v }
+                        }
+                    }
                 }
             }
+        }
+        var xp = [Double](repeating: 0, count: k), xn = xp, yp = xp, yn = xp
+        for index in 0..<(partials.count / (2 * k)) {
+            for c in 0..<k { xp[c] += partials[index * 2 * k + c]; xn[c] += partials[index * 2 * k + k + c] }
         }
         for c in 0..<k {
             for j in 0..<d {
@@ -66,27 +80,45 @@ enum NMFInitializer {
             wScale[c] = Float(lambda / xNorm)
             hScale[c] = Float(lambda / yNorm)
         }
-        func part(_ v: Float, _ c: Int) -> Float { sign[c] == 0 ? abs(v) : max(0, sign[c] * v) }
-        var w = DenseMatrix(rowCount: n, columnCount: k)
-        var ht = DenseMatrix(rowCount: d, columnCount: k)
+        // W = scale · the chosen part of U, H likewise from V; entries under ε are zeros, which
+        // NNDSVDa fills with the mean of X and NNDSVDar with small random values (drawn in the
+        // order W then Hᵀ, row by row).
+        let epsilon: Float = 1e-6
+        let fill: Float? = settings.initialization == .nndsvda ? mean : (settings.initialization == .nndsvd ? 0 : nil)
+        @inline(__always) func entry(_ v: Float, _ c: Int) -> Float {
+            let part = sign[c] == 0 ? abs(v) : max(0, sign[c] * v)
+            return wScale[c] * part
+        }
+        var w = DenseMatrix(rowCount: n, columnCount: kp)
+        var ht = DenseMatrix(rowCount: d, columnCount: kp)
         w.values.withUnsafeMutableBufferPointer { out in
             svd.u.values.withUnsafeBufferPointer { u in
-                for t in 0..<(n * k) { let c = t % k; out[t] = wScale[c] * part(u[t], c) }
+                let out = out.baseAddress!, u = u.baseAddress!
+                if let fill {
+                    Parallel.forEachChunk(count: n, chunkSize: chunk) { _, rows in
+                        for i in rows {
+                            for c in 0..<k {
+                                let value = entry(u[i * k + c], c)
+                                out[i * kp + c] = value < epsilon ? fill : value
+                            }
+                        }
+                    }
+                } else {
+                    for i in 0..<n {
+                        for c in 0..<k {
+                            let value = entry(u[i * k + c], c)
+                            out[i * kp + c] = value < epsilon ? abs(mean * Float(rng.nextGaussian()) / 100) : value
+                        }
+                    }
+                }
             }
         }
-        for j in 0..<d { for c in 0..<k { ht[j, c] = hScale[c] * part(svd.vt[c, j], c) } }
-        let epsilon: Float = 1e-6
-        for t in w.values.indices where w.values[t] < epsilon { w.values[t] = 0 }
-        for t in ht.values.indices where ht.values[t] < epsilon { ht.values[t] = 0 }
-        switch settings.initialization {
-        case .nndsvda:
-            for t in w.values.indices where w.values[t] == 0 { w.values[t] = mean }
-            for t in ht.values.indices where ht.values[t] == 0 { ht.values[t] = mean }
-        case .nndsvdar:
-            for t in w.values.indices where w.values[t] == 0 { w.values[t] = abs(mean * Float(rng.nextGaussian()) / 100) }
-            for t in ht.values.indices where ht.values[t] == 0 { ht.values[t] = abs(mean * Float(rng.nextGaussian()) / 100) }
-        case .nndsvd, .random:
-            break
+        for j in 0..<d {
+            for c in 0..<k {
+                let v = svd.vt[c, j]
+                let value = hScale[c] * (sign[c] == 0 ? abs(v) : max(0, sign[c] * v))
+                ht.values[j * kp + c] = value >= epsilon ? value : (fill ?? abs(mean * Float(rng.nextGaussian()) / 100))
+            }
         }
         return (w, ht)
     }

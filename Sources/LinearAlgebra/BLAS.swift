@@ -62,6 +62,17 @@ public enum BLAS {
         return c
     }
 
+    /// `C = A·B` on raw row-major storage (`cblas_sgemm`): A is rows×inner, B inner×columns, C
+    /// rows×columns. For kernels that multiply one block of rows at a time inside their own
+    /// parallel loop (OpenBLAS runs on the calling thread there).
+    public static func multiply(_ a: UnsafePointer<Float>, rows: Int, inner: Int, _ b: UnsafePointer<Float>, columns: Int,
+                                into c: UnsafeMutablePointer<Float>) {
+        guard rows > 0, columns > 0 else { return }
+        guard inner > 0 else { c.update(repeating: 0, count: rows * columns); return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(inner),
+                    1, a, Int32(inner), b, Int32(columns), 0, c, Int32(columns))
+    }
+
     /// The dot product `x · y` (`cblas_sdot`).
     public static func dot(_ x: [Float], _ y: [Float]) -> Float {
         precondition(x.count == y.count, "dot: vectors of different lengths")

@@ -45,6 +45,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
+    /// Fills `values` with independent standard normal values, two per Box–Muller draw (half the
+    /// uniform draws and logarithms of calling `nextGaussian` for each).
+    public mutating func fillGaussian(_ values: UnsafeMutableBufferPointer<Float>) {
+        var t = 0
+        while t < values.count {
+            let u1 = max(nextUnit(), 1e-300), u2 = nextUnit()
+            let radius = (-2 * log(u1)).squareRoot(), angle = 2 * Double.pi * u2
+            values[t] = Float(radius * cos(angle))
+            if t + 1 < values.count { values[t + 1] = Float(radius * sin(angle)) }
+            t += 2
+        }
+    }
+
     @inline(__always)
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

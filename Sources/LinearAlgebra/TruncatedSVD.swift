@@ -46,7 +46,7 @@ public struct TruncatedSVD: Sendable {
         }
         var rng = SeededGenerator(seed: settings.seed, stream: 0x5356_44)
         var z = DenseMatrix(rowCount: d, columnCount: l)
-        for t in z.values.indices { z.values[t] = Float(rng.nextGaussian()) }
+        z.values.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
         z = try LAPACK.orthonormalBasis(z)
         var y = DenseMatrix(rowCount: n, columnCount: l)
         for _ in 0..<(settings.powerIterations + 1) {
@@ -58,15 +58,16 @@ public struct TruncatedSVD: Sendable {
         let gram = BLAS.gram(y)                           // BᵀB, l×l
         let small = try LAPACK.svd(gram)                  // BᵀB = V_B·S²·V_Bᵀ
         let sigma = small.singularValues.map { $0.squareRoot() }
-        var vb = small.u                                  // l×l, columns = V_B
-        // U = B·V_B·S⁻¹ (first k columns), V = Z·V_B.
-        for r in 0..<l { for c in 0..<l { vb[r, c] = c < k && sigma[c] > 0 ? vb[r, c] / sigma[c] : 0 } }
-        let uFull = try BLAS.product(y, vb)               // n×l
-        let vFull = try BLAS.product(z, small.u)          // d×l
-        var u = DenseMatrix(rowCount: n, columnCount: k)
-        for i in 0..<n { for c in 0..<k { u[i, c] = uFull[i, c] } }
-        var vt = DenseMatrix(rowCount: k, columnCount: d)
-        for c in 0..<k { for j in 0..<d { vt[c, j] = vFull[j, c] } }
+        // U = B·V_B·S⁻¹ and V = Z·V_B, first k columns only (straight from `sgemm`, no copies).
+        var vbScaled = DenseMatrix(rowCount: l, columnCount: k), vbk = DenseMatrix(rowCount: l, columnCount: k)
+        for r in 0..<l {
+            for c in 0..<k {
+                vbk[r, c] = small.u[r, c]
+                vbScaled[r, c] = sigma[c] > 0 ? small.u[r, c] / sigma[c] : 0
+            }
+        }
+        let u = try BLAS.product(y, vbScaled)             // n×k
+        let vt = try BLAS.product(vbk, transposeA: true, z, transposeB: true)   // k×d = (Z·V_B)ᵀ
         self.u = u
         self.singularValues = Array(sigma.prefix(k))
         self.vt = vt
