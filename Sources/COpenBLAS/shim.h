@@ -15,6 +15,13 @@ static inline void tessera_prefetch(const void *address) {
 #endif
 }
 
+/// Hint the CPU to fetch the cache line at `address` for writing (a read-modify-write soon).
+static inline void tessera_prefetch_write(const void *address) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(address, 1, 3);
+#endif
+}
+
 /// Bit i is set where byte i of the 16 at `p` stops a plain run of a JSON string: a quote, a
 /// backslash or a control byte (< 0x20). All 16 bytes must be readable.
 static inline unsigned tessera_json_string_stops16(const unsigned char *p) {

@@ -16,7 +16,8 @@ public enum NMF {
                            progress: ((NMFIteration) -> Void)? = nil) throws -> NMFResult {
         let totalRows = Int(communicator.sum(Double(x.rowCount)))
         try settings.validate(rowCount: totalRows, columnCount: x.columnCount)
-        guard x.values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+        let summary = valueSummary(x)
+        guard summary.valid else {
             throw FactorizationError.nonFiniteInput("NMF needs finite, non-negative values; the matrix has negative, NaN or infinite entries")
         }
         let clock = ContinuousClock()
@@ -30,11 +31,11 @@ public enum NMF {
             }
         }
         let (w0, ht0) = try initial.map { ($0.w, $0.h.transposed()) }
-            ?? NMFInitializer.start(x, settings: settings, width: kp, communicator: communicator)
+            ?? NMFInitializer.start(x, settings: settings, width: kp, valueSum: summary.sum, communicator: communicator)
         var w = pad(w0, to: kp), ht = pad(ht0, to: kp)
         let initSeconds = (clock.now - started).inSeconds
 
-        let squaredNormX = communicator.sum(x.squaredFrobeniusNorm())
+        let squaredNormX = communicator.sum(summary.sumOfSquares)
         var a = DenseMatrix(rowCount: x.rowCount, columnCount: kp)     // X·Hᵀ
         var bt = DenseMatrix(rowCount: x.columnCount, columnCount: kp)  // Xᵀ·W
         func globalProducts() -> DenseMatrix {
@@ -76,7 +77,7 @@ public enum NMF {
             case .hals: RowUpdate.hals(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H, components: k)
             case .mu: RowUpdate.multiplicative(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H)
             }
-            if iteration % settings.checkEvery == 0 || iteration == settings.maxIterations {
+            if iteration % settings.checkInterval == 0 || iteration == settings.maxIterations {
                 let current = error(f: f)
                 let stats = NMFIteration(iteration: iteration, error: current, seconds: (clock.now - lastCheck).inSeconds)
                 lastCheck = clock.now
@@ -95,6 +96,32 @@ public enum NMF {
         return NMFResult(w: wOut, h: htOut.transposed(), reconstructionError: finalError, iterations: iterations,
                          converged: converged, history: history, initSeconds: initSeconds,
                          fitSeconds: (clock.now - started).inSeconds)
+    }
+
+    /// Whether every value is finite and non-negative, their sum and their sum of squares, in one
+    /// parallel pass (fixed chunks added in order: the same on any number of threads).
+    static func valueSummary(_ x: CSRMatrix) -> (valid: Bool, sum: Double, sumOfSquares: Double) {
+        let chunk = 1 << 16
+        let chunks = Parallel.chunkCount(max(1, x.values.count), chunkSize: chunk)
+        var parts = [(valid: Bool, sum: Double, squares: Double)](repeating: (true, 0, 0), count: chunks)
+        x.values.withUnsafeBufferPointer { values in
+            parts.withUnsafeMutableBufferPointer { out in
+                guard let values = values.baseAddress, let out = out.baseAddress else { return }
+                Parallel.forEachChunk(count: x.values.count, chunkSize: chunk) { index, range in
+                    var valid = true, sum = 0.0, squares = 0.0
+                    for p in range {
+                        let v = values[p]
+                        valid = valid && v.isFinite && v >= 0
+                        sum += Double(v)
+                        squares += Double(v) * Double(v)
+                    }
+                    out[index] = (valid, sum, squares)
+                }
+            }
+        }
+        var valid = true, sum = 0.0, squares = 0.0
+        for part in parts { valid = valid && part.valid; sum += part.sum; squares += part.squares }
+        return (valid, sum, squares)
     }
 
     /// The matrix with zero columns appended up to `width`.

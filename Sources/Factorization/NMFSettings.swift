@@ -36,8 +36,13 @@ public struct NMFSettings: Sendable, Codable, Equatable {
     public var tolerance: Double = 1e-4
     /// Iterations between convergence checks. Default 1: a check costs one error evaluation from
     /// products every iteration computes anyway (O(d·k + k²), well under 1% of an iteration), and
-    /// checking every iteration stops as soon as an iteration gains too little.
+    /// checking every iteration stops HALS as soon as an iteration gains too little. Multiplicative
+    /// updates gain little per iteration by nature, so they are checked every 10 iterations at
+    /// least (`checkInterval`), as scikit-learn's "mu" solver does.
     public var checkEvery: Int = 1
+
+    /// The interval actually used: `checkEvery`, but at least 10 for multiplicative updates.
+    public var checkInterval: Int { solver == .mu ? max(checkEvery, 10) : checkEvery }
     /// Seed of every random choice (SVD test matrix, random init). Default 0.
     public var seed: UInt64 = 0
     /// Regularisation: L1 and L2 penalties on W and on H. Default none.
@@ -47,9 +52,12 @@ public struct NMFSettings: Sendable, Codable, Equatable {
     public var l2H: Float = 0
     /// Truncated SVD behind NNDSVD: power iterations (default 1: on the 300k planted benchmark 1, 2 and
     /// 0 gave final errors of 510.32993, 510.32992 and 510.32992 with the same segments, but 0 needed
-    /// twice the HALS iterations; raise for flat spectra) and oversampling (default 10).
+    /// twice the HALS iterations; raise for flat spectra) and oversampling (default 8: the sketch is
+    /// k + 8 columns rounded up to a multiple of 16, so 48 at k = 40 — three SIMD blocks instead of
+    /// the four that 10 would give; on the 300k planted benchmark the final error moved from 510.3338
+    /// to 510.3333 and the segments did not change).
     public var svdPowerIterations: Int = 1
-    public var svdOversampling: Int = 10
+    public var svdOversampling: Int = 8
 
     public init(k: Int = 40) { self.k = k }
 

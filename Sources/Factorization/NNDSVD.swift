@@ -5,11 +5,12 @@ import LinearAlgebra
 enum NMFInitializer {
     /// Returns W (n×width) and Hᵀ (d×width): k components, then zero columns up to `width` (≥ k;
     /// the fit's SIMD padding).
-    static func start(_ x: CSRMatrix, settings: NMFSettings, width: Int? = nil,
+    /// `valueSum`, when known, is the sum of X's values on this rank.
+    static func start(_ x: CSRMatrix, settings: NMFSettings, width: Int? = nil, valueSum: Double? = nil,
                       communicator: Communicator) throws -> (w: DenseMatrix, ht: DenseMatrix) {
         let n = x.rowCount, d = x.columnCount, k = settings.k
         let kp = max(k, width ?? k)
-        let total = communicator.sum(x.values.reduce(0.0) { $0 + Double($1) })
+        let total = communicator.sum(valueSum ?? x.values.reduce(0.0) { $0 + Double($1) })
         let rows = communicator.sum(Double(n))
         let mean = Float(total / (rows * Double(d)))
         var rng = SeededGenerator(seed: settings.seed, stream: 0x4E4D46)

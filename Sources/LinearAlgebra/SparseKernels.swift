@@ -80,6 +80,21 @@ public enum SparseKernels {
                                   _ source: UnsafePointer<SIMD16<Float>>, _ blocks: Int, _ table: UnsafeMutablePointer<SIMD16<Float>>) {
         let ahead = prefetchDistance
         let prefetchEnd = max(lower, upper - ahead)
+        if blocks == 3 {   // k = 33…48, the usual NMF width: the source row stays in registers
+            let s0 = source[0], s1 = source[1], s2 = source[2]
+            for p in lower..<upper {
+                if p < prefetchEnd {
+                    let next = table + Int(cols[p + ahead]) * 3
+                    tessera_prefetch_write(next)
+                    tessera_prefetch_write(next + 1)
+                    tessera_prefetch_write(next + 2)
+                }
+                let v = SIMD16(repeating: vals[p])
+                let row = table + Int(cols[p]) * 3
+                madd(&row[0], v, s0); madd(&row[1], v, s1); madd(&row[2], v, s2)
+            }
+            return
+        }
         for p in lower..<upper {
             if p < prefetchEnd {
                 let next = UnsafePointer(table + Int(cols[p + ahead]) * blocks)

@@ -44,9 +44,15 @@ public struct TruncatedSVD: Sendable {
             self.vt = vt
             return
         }
-        var rng = SeededGenerator(seed: settings.seed, stream: 0x5356_44)
+        // The Gaussian test matrix, in fixed row chunks with a stream each (thread-count independent).
         var z = DenseMatrix(rowCount: d, columnCount: l)
-        z.values.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
+        z.values.withUnsafeMutableBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            Parallel.forEachChunk(count: d, chunkSize: 2048) { chunk, rows in
+                var rng = SeededGenerator(seed: settings.seed, stream: 0x5356_4400 + UInt64(chunk))
+                rng.fillGaussian(UnsafeMutableBufferPointer(start: base + rows.lowerBound * l, count: rows.count * l))
+            }
+        }
         z = try LAPACK.orthonormalBasis(z)
         var y = DenseMatrix(rowCount: n, columnCount: l)
         for _ in 0..<(settings.powerIterations + 1) {

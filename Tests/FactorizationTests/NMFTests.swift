@@ -179,6 +179,19 @@ import TesseraTestSupport
         #expect(worst < 1e-3)
     }
 
+    @Test func convergenceIsCheckedEveryIterationForHALSAndEveryTenForMU() throws {
+        let x = Fixtures.clusteredSparse(rows: 200, columns: 40, groups: 4, seed: 9)
+        var s = NMFSettings(k: 4)
+        s.tolerance = 0
+        s.maxIterations = 25
+        let hals = try NMF.fit(x, settings: s)
+        #expect(hals.iterations > 1)
+        #expect(hals.history.map(\.iteration) == Array(0...hals.iterations))
+        s.solver = .mu
+        let mu = try NMF.fit(x, settings: s)
+        #expect(mu.history.map(\.iteration) == [0, 10, 20, 25])
+    }
+
     @Test func rejectsBadInput() throws {
         var x = Fixtures.clusteredSparse(rows: 20, columns: 10, groups: 2, seed: 1)
         #expect(throws: FactorizationError.self) { try NMF.fit(x, settings: NMFSettings(k: 21)) }
