@@ -24,63 +24,22 @@ enum RowUpdate {
         let rows = m.rowCount, kp = m.columnCount
         let k = components ?? kp
         precondition(kp % 16 == 0 && gram.rowCount == kp && target.columnCount == kp && k <= kp)
-        var g = gram
-        for t in 0..<kp where g[t, t] > 0 { g[t, t] += l2 }
-        let inverseHessian = (0..<kp).map { g[$0, $0] > 0 ? 1 / g[$0, $0] : 0 }
+        let (g, inverseHessian) = regularized(gram, l2: l2)
         let chunks = Parallel.chunkCount(max(rows, 1), chunkSize: chunkRows)
         var changes = [Double](repeating: 0, count: chunks)
-        let l1Vector = SIMD16<Float>(repeating: l1)
         m.values.withUnsafeMutableBufferPointer { mv in
             target.values.withUnsafeBufferPointer { tv in
                 g.values.withUnsafeBufferPointer { gv in
                     inverseHessian.withUnsafeBufferPointer { ih in
                     changes.withUnsafeMutableBufferPointer { cv in
-                        let mBase = mv.baseAddress!, tBase = tv.baseAddress!, cBase = cv.baseAddress!, invH = ih.baseAddress!
-                        let gBase = gv.baseAddress!
+                        let mBase = mv.baseAddress!, tBase = tv.baseAddress!, cBase = cv.baseAddress!
+                        let gBase = gv.baseAddress!, invH = ih.baseAddress!
                         Parallel.forEachChunk(count: rows, chunkSize: chunkRows) { chunk, range in
-                            // Per block of 16 rows: m, target and m·G, each k vectors of 16 lanes.
-                            let mT = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 3 * k)
-                            defer { mT.deallocate() }
-                            let tT = mT + k, pT = mT + 2 * k
-                            let mS = UnsafeMutableRawPointer(mT).assumingMemoryBound(to: Float.self)
-                            let tS = UnsafeMutableRawPointer(tT).assumingMemoryBound(to: Float.self)
-                            var change = SIMD16<Float>()
-                            var first = range.lowerBound
-                            while first < range.upperBound {
-                                let count = min(lanes, range.upperBound - first)
-                                if count < lanes { mT.update(repeating: SIMD16(), count: 2 * k) }
-                                for r in 0..<count {   // transpose in
-                                    let row = mBase + (first + r) * kp, goal = tBase + (first + r) * kp
-                                    for c in 0..<k {
-                                        mS[c * lanes + r] = row[c]
-                                        tS[c * lanes + r] = goal[c]
-                                    }
-                                }
-                                // m·G for the block (G is symmetric: column u = row u).
-                                for u in 0..<k {
-                                    let gRow = gBase + u * kp
-                                    var acc = SIMD16<Float>()
-                                    for s in 0..<k { madd(&acc, mT[s], SIMD16(repeating: gRow[s])) }
-                                    pT[u] = acc
-                                }
-                                for t in 0..<k where invH[t] > 0 {
-                                    let current = mT[t]
-                                    let updated = pointwiseMax(current + (tT[t] - l1Vector - pT[t]) * invH[t], SIMD16())
-                                    let delta = updated - current
-                                    mT[t] = updated
-                                    madd(&change, delta, delta)
-                                    let gRow = gBase + t * kp
-                                    for u in 0..<k { madd(&pT[u], delta, SIMD16(repeating: gRow[u])) }
-                                }
-                                for r in 0..<count {   // transpose out
-                                    let row = mBase + (first + r) * kp
-                                    for c in 0..<k { row[c] = mS[c * lanes + r] }
-                                }
-                                first += count
-                            }
-                            var total = 0.0
-                            for lane in 0..<lanes { total += Double(change[lane]) }
-                            cBase[chunk] = total
+                            let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: scratchVectors(k))
+                            defer { scratch.deallocate() }
+                            cBase[chunk] = halsRows(mBase + range.lowerBound * kp, targets: tBase + range.lowerBound * kp,
+                                                    count: range.count, kp: kp, k: k, gram: gBase, inverseHessian: invH,
+                                                    l1: l1, scratch: scratch)
                         }
                     }
                     }
@@ -88,6 +47,67 @@ enum RowUpdate {
             }
         }
         return changes.reduce(0, +)
+    }
+
+    /// The gram with `l2` added to its diagonal, and 1 / diagonal (0 for padding components).
+    static func regularized(_ gram: DenseMatrix, l2: Float) -> (gram: DenseMatrix, inverseHessian: [Float]) {
+        var g = gram
+        for t in 0..<g.rowCount where g[t, t] > 0 { g[t, t] += l2 }
+        return (g, (0..<g.rowCount).map { g[$0, $0] > 0 ? 1 / g[$0, $0] : 0 })
+    }
+
+    /// SIMD16 vectors of scratch `halsRows` needs for k components.
+    static func scratchVectors(_ k: Int) -> Int { 3 * k }
+
+    /// The HALS update of `count` consecutive rows at `rows` (stride kp) against `targets` (same
+    /// layout), 16 rows at a time, one per lane (see `hals`). `gram` has l2 on its diagonal and
+    /// `inverseHessian` is 1 / that diagonal. Returns Σ of squared changes.
+    @inline(__always)
+    static func halsRows(_ rows: UnsafeMutablePointer<Float>, targets: UnsafePointer<Float>, count rowCount: Int, kp: Int, k: Int,
+                         gram gBase: UnsafePointer<Float>, inverseHessian invH: UnsafePointer<Float>, l1: Float,
+                         scratch: UnsafeMutablePointer<SIMD16<Float>>) -> Double {
+        let l1Vector = SIMD16<Float>(repeating: l1)
+        // Per block of 16 rows: m, target and m·G, each k vectors of 16 lanes.
+        let mT = scratch, tT = scratch + k, pT = scratch + 2 * k
+        let mS = UnsafeMutableRawPointer(mT).assumingMemoryBound(to: Float.self)
+        let tS = UnsafeMutableRawPointer(tT).assumingMemoryBound(to: Float.self)
+        var change = SIMD16<Float>()
+        var first = 0
+        while first < rowCount {
+            let count = min(lanes, rowCount - first)
+            if count < lanes { mT.update(repeating: SIMD16(), count: 2 * k) }
+            for r in 0..<count {   // transpose in
+                let row = rows + (first + r) * kp, goal = targets + (first + r) * kp
+                for c in 0..<k {
+                    mS[c * lanes + r] = row[c]
+                    tS[c * lanes + r] = goal[c]
+                }
+            }
+            // m·G for the block (G is symmetric: column u = row u).
+            for u in 0..<k {
+                let gRow = gBase + u * kp
+                var acc = SIMD16<Float>()
+                for s in 0..<k { madd(&acc, mT[s], SIMD16(repeating: gRow[s])) }
+                pT[u] = acc
+            }
+            for t in 0..<k where invH[t] > 0 {
+                let current = mT[t]
+                let updated = pointwiseMax(current + (tT[t] - l1Vector - pT[t]) * invH[t], SIMD16())
+                let delta = updated - current
+                mT[t] = updated
+                madd(&change, delta, delta)
+                let gRow = gBase + t * kp
+                for u in 0..<k { madd(&pT[u], delta, SIMD16(repeating: gRow[u])) }
+            }
+            for r in 0..<count {   // transpose out
+                let row = rows + (first + r) * kp
+                for c in 0..<k { row[c] = mS[c * lanes + r] }
+            }
+            first += count
+        }
+        var total = 0.0
+        for lane in 0..<lanes { total += Double(change[lane]) }
+        return total
     }
 
     /// Multiplicative update: `m ← m ∘ (target − l1)₊ / (m·G + l2·m + ε)`.

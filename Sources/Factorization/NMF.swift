@@ -4,7 +4,8 @@ import LinearAlgebra
 /// Non-negative matrix factorisation X ≈ W·H, sparse-aware throughout: W·H is never formed. Each
 /// iteration needs X·Hᵀ and Xᵀ·W (sparse×dense products: a gather and a scatter over X's rows) and the
 /// k×k Gram matrices HHᵀ and WᵀW (`cblas_ssyrk`); the error is
-/// ‖X‖² − 2⟨Xᵀ·W, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩.
+/// ‖X‖² − 2⟨Xᵀ·W, Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩. With HALS, X·Hᵀ, the W update, Xᵀ·W and WᵀW run as one fused
+/// pass over blocks of rows (`FusedRowPass`).
 ///
 /// Written over a `Communicator`: W's rows are local; Xᵀ·W and WᵀW are summed over ranks, after which
 /// the H update is identical everywhere.
@@ -36,7 +37,7 @@ public enum NMF {
         let initSeconds = (clock.now - started).inSeconds
 
         let squaredNormX = communicator.sum(summary.sumOfSquares)
-        var a = DenseMatrix(rowCount: x.rowCount, columnCount: kp)     // X·Hᵀ
+        var a = DenseMatrix(rowCount: 0, columnCount: kp)              // X·Hᵀ (MU only; HALS fuses it)
         var bt = DenseMatrix(rowCount: x.columnCount, columnCount: kp)  // Xᵀ·W
         func globalProducts() -> DenseMatrix {
             x.transposeMultiplyPadded(w, into: &bt)
@@ -64,15 +65,21 @@ public enum NMF {
         var lastCheck = clock.now
         for iteration in 1...settings.maxIterations {
             iterations = iteration
-            // W given H.
-            x.multiplyPadded(ht, into: &a)
+            // W given H, then the products of the new W that the H update needs.
             let g = BLAS.gram(ht)
             switch settings.solver {
-            case .hals: RowUpdate.hals(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W, components: k)
-            case .mu: RowUpdate.multiplicative(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W)
+            case .hals:
+                // One fused pass: X·Hᵀ, the HALS update, Xᵀ·W and WᵀW block by block.
+                f = FusedRowPass.run(x, w: &w, ht: ht, hhT: g, l1: settings.l1W, l2: settings.l2W, components: k, xtw: &bt)
+                bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+                f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+            case .mu:
+                if a.rowCount != x.rowCount { a = DenseMatrix(rowCount: x.rowCount, columnCount: kp) }
+                x.multiplyPadded(ht, into: &a)
+                RowUpdate.multiplicative(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W)
+                f = globalProducts()
             }
             // H given W (as Hᵀ, the same row problem).
-            f = globalProducts()
             switch settings.solver {
             case .hals: RowUpdate.hals(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H, components: k)
             case .mu: RowUpdate.multiplicative(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H)

@@ -73,6 +73,14 @@ public enum BLAS {
                     1, a, Int32(inner), b, Int32(columns), 0, c, Int32(columns))
     }
 
+    /// `C += AᵀA` for a row-major rows×columns A on raw storage (`cblas_ssyrk`, beta 1): only the
+    /// upper triangle of the columns×columns C is updated. For kernels that add up a Gram matrix
+    /// block by block inside their own parallel loop.
+    public static func accumulateGram(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Float>) {
+        guard rows > 0, columns > 0 else { return }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows), 1, a, Int32(columns), 1, c, Int32(columns))
+    }
+
     /// The dot product `x · y` (`cblas_sdot`).
     public static func dot(_ x: [Float], _ y: [Float]) -> Float {
         precondition(x.count == y.count, "dot: vectors of different lengths")

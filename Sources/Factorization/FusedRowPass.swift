@@ -1,0 +1,82 @@
+import LinearAlgebra
+
+/// One HALS half-iteration over W fused with the products the other half needs: for each block of
+/// rows, X·Hᵀ for those rows (the targets), their HALS update, their contribution to Xᵀ·W and to
+/// WᵀW — while the rows are in cache. Separately these are three passes over X and W and a stored
+/// n×kp target matrix; fused, X and W are read once per iteration and the targets never leave L2.
+///
+/// Rows are cut into the same fixed parts as `CSRMatrix.transposeMultiplyPadded`; each part runs
+/// in order on one thread into its own partial Xᵀ·W and WᵀW, added in part order afterwards, so the
+/// result does not depend on the thread count.
+enum FusedRowPass {
+    static let blockRows = 256
+
+    /// Updates `w` (n×kp) by HALS against X·Hᵀ with `hhT` = H·Hᵀ, writes Xᵀ·W (new W) into `xtw`
+    /// (d×kp) and returns WᵀW (kp×kp, new W).
+    static func run(_ x: CSRMatrix, w: inout DenseMatrix, ht: DenseMatrix, hhT: DenseMatrix, l1: Float, l2: Float, components k: Int,
+                    xtw: inout DenseMatrix) -> DenseMatrix {
+        let n = x.rowCount, d = x.columnCount, kp = w.columnCount, blocks = kp / 16
+        precondition(kp % 16 == 0 && ht.rowCount == d && ht.columnCount == kp && xtw.rowCount == d && xtw.columnCount == kp)
+        let (g, inverseHessian) = RowUpdate.regularized(hhT, l2: l2)
+        let parts = max(1, min(CSRMatrix.scatterBlocks, n / 1024))
+        let partRows = (n + parts - 1) / parts
+        let width = d * kp
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (parts - 1) * width))
+        defer { partial.deallocate() }
+        let grams = UnsafeMutablePointer<Float>.allocate(capacity: parts * kp * kp)
+        defer { grams.deallocate() }
+        grams.update(repeating: 0, count: parts * kp * kp)
+        x.rowStart.withUnsafeBufferPointer { starts in
+        x.columns.withUnsafeBufferPointer { cols in
+        x.values.withUnsafeBufferPointer { vals in
+        ht.values.withUnsafeBufferPointer { hv in
+        w.values.withUnsafeMutableBufferPointer { wv in
+        xtw.values.withUnsafeMutableBufferPointer { ov in
+        g.values.withUnsafeBufferPointer { gv in
+        inverseHessian.withUnsafeBufferPointer { ih in
+            let starts = starts.baseAddress!, wBase = wv.baseAddress!, first = ov.baseAddress!
+            let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
+            let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
+            let table = UnsafeRawPointer(hv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
+            let gBase = gv.baseAddress!, invH = ih.baseAddress!
+            Parallel.forEach(parts) { part in
+                let scatterTarget = part == 0 ? first : partial + (part - 1) * width
+                scatterTarget.update(repeating: 0, count: width)
+                let scatterTable = UnsafeMutableRawPointer(scatterTarget).assumingMemoryBound(to: SIMD16<Float>.self)
+                let targets = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: blockRows * blocks)
+                defer { targets.deallocate() }
+                let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: RowUpdate.scratchVectors(k))
+                defer { scratch.deallocate() }
+                let targetScalars = UnsafeMutableRawPointer(targets).assumingMemoryBound(to: Float.self)
+                let wRows = UnsafeMutableRawPointer(wBase).assumingMemoryBound(to: SIMD16<Float>.self)
+                var lower = part * partRows
+                let upper = min(n, (part + 1) * partRows)
+                while lower < upper {
+                    let count = min(blockRows, upper - lower)
+                    for r in 0..<count {
+                        let i = lower + r
+                        SparseKernels.accumulateRow(starts[i], starts[i + 1], colsBase, valsBase, table, blocks, targets + r * blocks)
+                    }
+                    _ = RowUpdate.halsRows(wBase + lower * kp, targets: targetScalars, count: count, kp: kp, k: k,
+                                           gram: gBase, inverseHessian: invH, l1: l1, scratch: scratch)
+                    for r in 0..<count {
+                        let i = lower + r
+                        SparseKernels.scatterRow(starts[i], starts[i + 1], colsBase, valsBase, wRows + i * blocks, blocks, scatterTable)
+                    }
+                    BLAS.accumulateGram(wBase + lower * kp, rows: count, columns: kp, into: grams + part * kp * kp)
+                    lower += count
+                }
+            }
+            for part in 1..<max(1, parts) {
+                let source = partial + (part - 1) * width
+                for t in 0..<width { first[t] += source[t] }
+            }
+        }}}}}}}}
+        var f = DenseMatrix(rowCount: kp, columnCount: kp)
+        for part in 0..<parts {
+            for t in 0..<(kp * kp) { f.values[t] += grams[part * kp * kp + t] }
+        }
+        for i in 0..<kp { for j in 0..<i { f[i, j] = f[j, i] } }
+        return f
+    }
+}
