@@ -11,10 +11,17 @@ import LinearAlgebra
 enum FusedRowPass {
     static let blockRows = 256
 
+    /// What the rows were before the update, when asked for (`measureStart`): ⟨W, X·Hᵀ⟩ and WᵀW of
+    /// the starting W — with HHᵀ, the starting error, at the cost of one small Gram per block.
+    struct Start {
+        var cross: Double
+        var gram: DenseMatrix
+    }
+
     /// Updates `w` (n×kp) by HALS against X·Hᵀ with `hhT` = H·Hᵀ, writes Xᵀ·W (new W) into `xtw`
-    /// (d×kp) and returns WᵀW (kp×kp, new W).
+    /// (d×kp) and returns WᵀW (kp×kp, new W), and the starting W's terms if `measureStart`.
     static func run(_ x: CSRMatrix, w: inout DenseMatrix, ht: DenseMatrix, hhT: DenseMatrix, l1: Float, l2: Float, components k: Int,
-                    xtw: inout DenseMatrix) -> DenseMatrix {
+                    xtw: inout DenseMatrix, measureStart: Bool = false) -> (gram: DenseMatrix, start: Start?) {
         let n = x.rowCount, d = x.columnCount, kp = w.columnCount, blocks = kp / 16
         precondition(kp % 16 == 0 && ht.rowCount == d && ht.columnCount == kp && xtw.rowCount == d && xtw.columnCount == kp)
         let (g, inverseHessian) = RowUpdate.regularized(hhT, l2: l2)
@@ -23,9 +30,12 @@ enum FusedRowPass {
         let width = d * kp
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (parts - 1) * width))
         defer { partial.deallocate() }
-        let grams = UnsafeMutablePointer<Float>.allocate(capacity: parts * kp * kp)
+        // Per part: WᵀW of the new rows, then (if measuring) WᵀW of the starting rows.
+        let gramSets = measureStart ? 2 : 1
+        let grams = UnsafeMutablePointer<Float>.allocate(capacity: gramSets * parts * kp * kp)
         defer { grams.deallocate() }
-        grams.update(repeating: 0, count: parts * kp * kp)
+        grams.update(repeating: 0, count: gramSets * parts * kp * kp)
+        var crossParts = [Double](repeating: 0, count: parts)
         x.rowStart.withUnsafeBufferPointer { starts in
         x.columns.withUnsafeBufferPointer { cols in
         x.values.withUnsafeBufferPointer { vals in
@@ -34,6 +44,8 @@ enum FusedRowPass {
         xtw.values.withUnsafeMutableBufferPointer { ov in
         g.values.withUnsafeBufferPointer { gv in
         inverseHessian.withUnsafeBufferPointer { ih in
+        crossParts.withUnsafeMutableBufferPointer { crossOut in
+            let crossOut = crossOut.baseAddress!
             let starts = starts.baseAddress!, wBase = wv.baseAddress!, first = ov.baseAddress!
             let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
             let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
@@ -57,6 +69,17 @@ enum FusedRowPass {
                         let i = lower + r
                         SparseKernels.accumulateRow(starts[i], starts[i + 1], colsBase, valsBase, table, blocks, targets + r * blocks)
                     }
+                    if measureStart {
+                        var cross = 0.0
+                        for r in 0..<count {
+                            let row = wBase + (lower + r) * kp, target = targetScalars + r * kp
+                            var dot: Float = 0
+                            for c in 0..<k { dot += row[c] * target[c] }
+                            cross += Double(dot)
+                        }
+                        crossOut[part] += cross
+                        BLAS.accumulateGram(wBase + lower * kp, rows: count, columns: kp, into: grams + (parts + part) * kp * kp)
+                    }
                     _ = RowUpdate.halsRows(wBase + lower * kp, targets: targetScalars, count: count, kp: kp, k: k,
                                            gram: gBase, inverseHessian: invH, l1: l1, scratch: scratch)
                     for r in 0..<count {
@@ -71,12 +94,17 @@ enum FusedRowPass {
                 let source = partial + (part - 1) * width
                 for t in 0..<width { first[t] += source[t] }
             }
-        }}}}}}}}
-        var f = DenseMatrix(rowCount: kp, columnCount: kp)
-        for part in 0..<parts {
-            for t in 0..<(kp * kp) { f.values[t] += grams[part * kp * kp + t] }
+        }}}}}}}}}
+        func gram(_ set: Int) -> DenseMatrix {
+            var f = DenseMatrix(rowCount: kp, columnCount: kp)
+            for part in 0..<parts {
+                let source = grams + (set * parts + part) * kp * kp
+                for t in 0..<(kp * kp) { f.values[t] += source[t] }
+            }
+            for i in 0..<kp { for j in 0..<i { f[i, j] = f[j, i] } }
+            return f
         }
-        for i in 0..<kp { for j in 0..<i { f[i, j] = f[j, i] } }
-        return f
+        let start = measureStart ? Start(cross: crossParts.reduce(0, +), gram: gram(1)) : nil
+        return (gram(0), start)
     }
 }

@@ -55,11 +55,21 @@ public enum NMF {
             return max(0, squaredNormX - 2 * cross + quadratic).squareRoot()
         }
 
-        var f = globalProducts()
-        let initialError = error(f: f)
-        var previousError = initialError
-        var history: [NMFIteration] = [NMFIteration(iteration: 0, error: initialError, seconds: initSeconds)]
-        progress?(history[0])
+        // The starting error. HALS measures it inside its first fused pass (from X·Hᵀ and WᵀW of the
+        // starting W, which that pass computes anyway); MU computes it here.
+        var f = DenseMatrix(rowCount: kp, columnCount: kp)
+        var initialError = 0.0, previousError = 0.0
+        var history: [NMFIteration] = []
+        func recordInitialError(_ value: Double) {
+            initialError = value
+            previousError = value
+            history = [NMFIteration(iteration: 0, error: value, seconds: initSeconds)]
+            progress?(history[0])
+        }
+        if settings.solver == .mu {
+            f = globalProducts()
+            recordInitialError(error(f: f))
+        }
         var converged = false
         var iterations = 0
         var lastCheck = clock.now
@@ -70,9 +80,19 @@ public enum NMF {
             switch settings.solver {
             case .hals:
                 // One fused pass: X·Hᵀ, the HALS update, Xᵀ·W and WᵀW block by block.
-                f = FusedRowPass.run(x, w: &w, ht: ht, hhT: g, l1: settings.l1W, l2: settings.l2W, components: k, xtw: &bt)
+                let pass = FusedRowPass.run(x, w: &w, ht: ht, hhT: g, l1: settings.l1W, l2: settings.l2W, components: k,
+                                            xtw: &bt, measureStart: iteration == 1)
+                f = pass.gram
                 bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
                 f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+                if var start = pass.start {
+                    // ‖X − WH‖² = ‖X‖² − 2⟨W, X·Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩ for the W and H the iteration began with.
+                    start.gram.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+                    let cross = communicator.sum(start.cross)
+                    var quadratic = 0.0
+                    for t in g.values.indices { quadratic += Double(start.gram.values[t]) * Double(g.values[t]) }
+                    recordInitialError(max(0, squaredNormX - 2 * cross + quadratic).squareRoot())
+                }
             case .mu:
                 if a.rowCount != x.rowCount { a = DenseMatrix(rowCount: x.rowCount, columnCount: kp) }
                 x.multiplyPadded(ht, into: &a)

@@ -39,27 +39,38 @@ extension NMFResult {
     /// The hard segment (argmax) of every row with its strength and secondary segment.
     public func memberships() -> [SoftMembership] { Self.memberships(of: w) }
 
-    /// Soft memberships of the rows of any W (n×k).
+    /// Soft memberships of the rows of any W (n×k), rows in parallel.
     public static func memberships(of w: DenseMatrix) -> [SoftMembership] {
-        let k = w.columnCount
-        return (0..<w.rowCount).map { i in
-            var first = 0, second = -1
-            var total: Float = 0
-            for t in 0..<k { total += w[i, t] }
-            for t in 1..<max(1, k) {
-                let v = w[i, t]
-                if v > w[i, first] {
-                    second = first
-                    first = t
-                } else if second < 0 || v > w[i, second] {
-                    second = t
+        let k = w.columnCount, n = w.rowCount
+        let empty = SoftMembership(segment: 0, strength: 0, secondary: -1, secondaryStrength: 0)
+        var result = [SoftMembership](repeating: empty, count: n)
+        w.values.withUnsafeBufferPointer { values in
+            result.withUnsafeMutableBufferPointer { out in
+                guard let values = values.baseAddress, let out = out.baseAddress, k > 0 else { return }
+                Parallel.forEachChunk(count: n, chunkSize: 8192) { _, rows in
+                    for i in rows {
+                        let row = values + i * k
+                        var first = 0, second = -1
+                        var total: Float = 0
+                        for t in 0..<k { total += row[t] }
+                        for t in 1..<max(1, k) {
+                            let v = row[t]
+                            if v > row[first] {
+                                second = first
+                                first = t
+                            } else if second < 0 || v > row[second] {
+                                second = t
+                            }
+                        }
+                        guard total > 0 else { continue }
+                        let secondValue = second >= 0 ? row[second] : 0
+                        out[i] = SoftMembership(segment: first, strength: row[first] / total,
+                                                secondary: secondValue > 0 ? second : -1,
+                                                secondaryStrength: secondValue > 0 ? secondValue / total : 0)
+                    }
                 }
             }
-            guard total > 0 else { return SoftMembership(segment: 0, strength: 0, secondary: -1, secondaryStrength: 0) }
-            let secondValue = second >= 0 ? w[i, second] : 0
-            return SoftMembership(segment: first, strength: w[i, first] / total,
-                                  secondary: secondValue > 0 ? second : -1,
-                                  secondaryStrength: secondValue > 0 ? secondValue / total : 0)
         }
+        return result
     }
 }

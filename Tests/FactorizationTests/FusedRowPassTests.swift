@@ -26,18 +26,28 @@ import TesseraTestSupport
         x.transposeMultiplyPadded(reference, into: &referenceXtW)
         let referenceGram = BLAS.gram(reference)
 
-        func fused(threads: Int) -> (DenseMatrix, DenseMatrix, DenseMatrix) {
+        func fused(threads: Int) -> (DenseMatrix, DenseMatrix, DenseMatrix, FusedRowPass.Start?) {
             let saved = Parallel.threadCount
             Parallel.threadCount = threads
             defer { Parallel.threadCount = saved }
             var updated = w
             var xtw = DenseMatrix(rowCount: x.columnCount, columnCount: kp, repeating: 7)   // overwritten
-            let gram = FusedRowPass.run(x, w: &updated, ht: ht, hhT: hhT, l1: 0.01, l2: 0.02, components: k, xtw: &xtw)
-            return (updated, xtw, gram)
+            let pass = FusedRowPass.run(x, w: &updated, ht: ht, hhT: hhT, l1: 0.01, l2: 0.02, components: k, xtw: &xtw,
+                                        measureStart: true)
+            return (updated, xtw, pass.gram, pass.start)
         }
-        let (one, oneXtW, oneGram) = fused(threads: 1)
-        let (two, twoXtW, twoGram) = fused(threads: 2)
+        let (one, oneXtW, oneGram, oneStart) = fused(threads: 1)
+        let (two, twoXtW, twoGram, twoStart) = fused(threads: 2)
         #expect(one.values == two.values && oneXtW.values == twoXtW.values && oneGram.values == twoGram.values)
+        #expect(oneStart?.cross == twoStart?.cross && oneStart?.gram.values == twoStart?.gram.values)
+
+        // The starting terms: ⟨W, X·Hᵀ⟩ and WᵀW of the W the pass began with.
+        var cross = 0.0
+        for t in w.values.indices { cross += Double(w.values[t]) * Double(a.values[t]) }
+        let startGram = BLAS.gram(w)
+        let start = try #require(oneStart)
+        #expect(abs(start.cross - cross) <= 1e-4 * abs(cross))
+        #expect(zip(start.gram.values, startGram.values).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
 
         func maxDifference(_ p: [Float], _ q: [Float]) -> Float { zip(p, q).map { abs($0 - $1) }.max() ?? 0 }
         func scale(_ p: [Float]) -> Float { max(1, p.map(abs).max() ?? 0) }
