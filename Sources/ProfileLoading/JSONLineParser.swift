@@ -204,21 +204,13 @@ struct JSONLineParser {
             }
             let (s, n) = try parseString()
             if s == UnsafePointer(scratch) {   // decoded escapes: the scratch is reused, look up now
-                while resolved < parsed {
-                    let entry = queue[resolved & (depth - 1)]
-                    block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
-                    resolved += 1
-                }
+                while resolved < parsed { Self.resolve(queue[resolved & (depth - 1)], into: &block); resolved += 1 }
                 block.appendEntry(block.interests.id(of: s, length: n))
                 resolved += 1
             } else {
                 let key = TokenTable.key(padded: s, n, masks: masks)   // the block is padded (LineBlockReader.padding)
                 block.interests.prefetch(key)
-                if parsed - resolved == depth {
-                    let entry = queue[resolved & (depth - 1)]
-                    block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
-                    resolved += 1
-                }
+                if parsed - resolved == depth { Self.resolve(queue[resolved & (depth - 1)], into: &block); resolved += 1 }
                 queue[parsed & (depth - 1)] = LookupQueue.Entry(start: s, length: n, key: key)
             }
             parsed += 1
@@ -228,11 +220,13 @@ struct JSONLineParser {
             if p.pointee == UInt8(ascii: "]") { p += 1; break }
             throw RecordError("expected ',' or ']' in \"interests\", found \(describeHere())")
         }
-        while resolved < parsed {
-            let entry = queue[resolved & (depth - 1)]
-            block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
-            resolved += 1
-        }
+        while resolved < parsed { Self.resolve(queue[resolved & (depth - 1)], into: &block); resolved += 1 }
+    }
+
+    /// Looks up a queued interest and appends it as the next entry.
+    @inline(__always)
+    private static func resolve(_ entry: LookupQueue.Entry, into block: inout ParsedBlock) {
+        block.appendEntry(block.interests.id(of: entry.start, length: entry.length, key: entry.key))
     }
 
     private mutating func parseTags(into block: inout ParsedBlock, record: Int32) throws {
