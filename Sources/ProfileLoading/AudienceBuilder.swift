@@ -239,7 +239,14 @@ struct AudienceBuilder {
 
     /// Profile id strings, in profile order.
     func profileIdStrings() -> [String] {
-        (0..<profiles.count).map { profiles.string(of: $0) }
+        let table = profiles, count = profiles.count
+        return [String](unsafeUninitializedCapacity: count) { out, initialized in
+            guard let base = out.baseAddress else { initialized = 0; return }
+            Parallel.forEachChunk(count: count, chunkSize: 16384) { _, ids in
+                for id in ids { (base + id).initialize(to: table.string(of: id)) }   // each slot once
+            }
+            initialized = count
+        }
     }
 
     /// Starts keeping weights: ones for every entry so far.

@@ -36,8 +36,7 @@ extension ProfileLoader {
         // Document frequencies and pruning.
         let interestNames = builder.interests.takeNames()
         let seen = interestNames.count
-        var df = [Int32](repeating: 0, count: seen)
-        for c in columns { df[Int(c)] += 1 }
+        let df = documentFrequencies(columns, columnCount: seen)
         var keep = [Bool](repeating: true, count: seen)
         let maxDF = Int((settings.maxDocumentFrequency * Double(profileCount)).rounded(.down))
         for j in 0..<seen {
@@ -129,6 +128,27 @@ extension ProfileLoader {
         return LoadedAudience(matrix: matrix, vocabulary: Vocabulary(interests: interests, documentFrequencies: keptDF),
                               profileIds: profileIds, tags: tags, attributes: attributes, emptyProfileIds: emptyIds,
                               rejects: builder.rejects, report: report, settings: settings)
+    }
+
+    /// How many entries each column has (rows are combined already, so: in how many rows), counted
+    /// in fixed parts in parallel (integer sums: the same on any number of threads).
+    static func documentFrequencies(_ columns: [Int32], columnCount: Int) -> [Int32] {
+        let parts = max(1, min(8, columns.count / (1 << 16)))
+        var counts = [Int32](repeating: 0, count: parts * columnCount)
+        let total = columns.count
+        columns.withUnsafeBufferPointer { cols in
+            counts.withUnsafeMutableBufferPointer { out in
+                guard let cols = cols.baseAddress, let out = out.baseAddress else { return }
+                let per = (total + parts - 1) / parts
+                Parallel.forEach(parts) { part in
+                    let mine = out + part * columnCount
+                    for p in (part * per)..<min(total, (part + 1) * per) { mine[Int(cols[p])] += 1 }
+                }
+            }
+        }
+        var df = [Int32](repeating: 0, count: columnCount)
+        for part in 0..<parts { for j in 0..<columnCount { df[j] += counts[part * columnCount + j] } }
+        return df
     }
 
     /// Counting sort of entries by owner (stable): O(entries + profiles).
