@@ -256,26 +256,13 @@ struct AudienceBuilder {
         entryWeight = MemoryTuning.largeArray(repeating: 1, count: entryColumn.count, capacity: entryColumn.capacity)
     }
 
-    /// Maps the deferred entries to columns in place (before a block that needs the general
-    /// path), sequentially.
+    /// Maps the deferred entries to columns in place, blocks in parallel: at the end, or before a
+    /// block that needs the general path.
     private mutating func mapDeferred() {
         guard !deferred.isEmpty else { return }
-        entryColumn.withUnsafeMutableBufferPointer { c in
-            for block in deferred {
-                for e in block.range { c[e] = block.map[Int(c[e])] }
-            }
-        }
-        deferred = []
-    }
-
-    /// All entries as columns and weights, in entry order; the deferred blocks are mapped in
-    /// parallel. Empties the builder's entry arrays.
-    mutating func finishEntries() -> (columns: [Int32], values: [Float]) {
-        var columns = entryColumn
-        entryColumn = []
         let blocks = deferred
         deferred = []
-        columns.withUnsafeMutableBufferPointer { cb in
+        entryColumn.withUnsafeMutableBufferPointer { cb in
             let c = cb.baseAddress
             Parallel.forEach(blocks.count) { b in
                 guard let c else { return }
@@ -285,6 +272,13 @@ struct AudienceBuilder {
                 }
             }
         }
+    }
+
+    /// All entries as columns and weights, in entry order. Empties the builder's entry arrays.
+    mutating func finishEntries() -> (columns: [Int32], values: [Float]) {
+        mapDeferred()
+        let columns = entryColumn
+        entryColumn = []
         let values = hasWeights ? entryWeight : MemoryTuning.largeArray(repeating: Float(1), count: columns.count)
         entryWeight = []
         return (columns, values)
