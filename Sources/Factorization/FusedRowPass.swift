@@ -5,9 +5,9 @@ import LinearAlgebra
 /// WᵀW — while the rows are in cache. Separately these are three passes over X and W and a stored
 /// n×kp target matrix; fused, X and W are read once per iteration and the targets never leave L2.
 ///
-/// Rows are cut into the same fixed parts as `CSRMatrix.transposeMultiplyPadded`; each part runs
-/// in order on one thread into its own partial Xᵀ·W and WᵀW, added in part order afterwards, so the
-/// result does not depend on the thread count.
+/// Rows are cut into the fixed parts of `CSRMatrix.scatterInParts` (as `transposeMultiplyPadded`);
+/// each part runs in order on one thread into its own partial Xᵀ·W and WᵀW, added in part order
+/// afterwards, so the result does not depend on the thread count.
 enum FusedRowPass {
     static let blockRows = 256
 
@@ -22,14 +22,10 @@ enum FusedRowPass {
     /// (d×kp) and returns WᵀW (kp×kp, new W), and the starting W's terms if `measureStart`.
     static func run(_ x: CSRMatrix, w: inout DenseMatrix, ht: DenseMatrix, hhT: DenseMatrix, l1: Float, l2: Float, components k: Int,
                     xtw: inout DenseMatrix, measureStart: Bool = false) -> (gram: DenseMatrix, start: Start?) {
-        let n = x.rowCount, d = x.columnCount, kp = w.columnCount, blocks = kp / 16
+        let d = x.columnCount, kp = w.columnCount, blocks = kp / 16
         precondition(kp % 16 == 0 && ht.rowCount == d && ht.columnCount == kp && xtw.rowCount == d && xtw.columnCount == kp)
         let (g, inverseHessian) = RowUpdate.regularized(hhT, l2: l2)
-        let parts = max(1, min(CSRMatrix.scatterBlocks, n / 1024))
-        let partRows = (n + parts - 1) / parts
-        let width = d * kp
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (parts - 1) * width))
-        defer { partial.deallocate() }
+        let parts = x.scatterPartCount
         // Per part: WᵀW of the new rows, then (if measuring) WᵀW of the starting rows.
         let gramSets = measureStart ? 2 : 1
         let grams = UnsafeMutablePointer<Float>.allocate(capacity: gramSets * parts * kp * kp)
@@ -46,14 +42,12 @@ enum FusedRowPass {
         inverseHessian.withUnsafeBufferPointer { ih in
         crossParts.withUnsafeMutableBufferPointer { crossOut in
             let crossOut = crossOut.baseAddress!
-            let starts = starts.baseAddress!, wBase = wv.baseAddress!, first = ov.baseAddress!
+            let starts = starts.baseAddress!, wBase = wv.baseAddress!
             let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
             let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
             let table = UnsafeRawPointer(hv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
             let gBase = gv.baseAddress!, invH = ih.baseAddress!
-            Parallel.forEach(parts) { part in
-                let scatterTarget = part == 0 ? first : partial + (part - 1) * width
-                scatterTarget.update(repeating: 0, count: width)
+            x.scatterInParts(into: ov.baseAddress!, count: ov.count) { part, rows, scatterTarget in
                 let scatterTable = UnsafeMutableRawPointer(scatterTarget).assumingMemoryBound(to: SIMD16<Float>.self)
                 let targets = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: blockRows * blocks)
                 defer { targets.deallocate() }
@@ -61,10 +55,8 @@ enum FusedRowPass {
                 defer { scratch.deallocate() }
                 let targetScalars = UnsafeMutableRawPointer(targets).assumingMemoryBound(to: Float.self)
                 let wRows = UnsafeMutableRawPointer(wBase).assumingMemoryBound(to: SIMD16<Float>.self)
-                var lower = part * partRows
-                let upper = min(n, (part + 1) * partRows)
-                while lower < upper {
-                    let count = min(blockRows, upper - lower)
+                for lower in stride(from: rows.lowerBound, to: rows.upperBound, by: blockRows) {
+                    let count = min(blockRows, rows.upperBound - lower)
                     for r in 0..<count {
                         let i = lower + r
                         SparseKernels.accumulateRow(starts[i], starts[i + 1], colsBase, valsBase, table, blocks, targets + r * blocks)
@@ -87,12 +79,7 @@ enum FusedRowPass {
                         SparseKernels.scatterRow(starts[i], starts[i + 1], colsBase, valsBase, wRows + i * blocks, blocks, scatterTable)
                     }
                     BLAS.accumulateGram(wBase + lower * kp, rows: count, columns: kp, into: grams + part * kp * kp)
-                    lower += count
                 }
-            }
-            for part in 1..<max(1, parts) {
-                let source = partial + (part - 1) * width
-                for t in 0..<width { first[t] += source[t] }
             }
         }}}}}}}}}
         func gram(_ set: Int) -> DenseMatrix {

@@ -46,13 +46,18 @@ public enum NMF {
             f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
             return f
         }
+        var hhT = BLAS.gram(ht)   // H·Hᵀ of the current H, kept from one iteration to the next
+        /// ‖X − WH‖ from ‖X‖² − 2⟨W, X·Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩ (note ⟨W, X·Hᵀ⟩ = ⟨Xᵀ·W, Hᵀ⟩).
+        func error(cross: Double, wtw: DenseMatrix) -> Double {
+            var quadratic = 0.0
+            for t in wtw.values.indices { quadratic += Double(wtw.values[t]) * Double(hhT.values[t]) }
+            return max(0, squaredNormX - 2 * cross + quadratic).squareRoot()
+        }
+        /// The error of the current W and H, with `bt` = Xᵀ·W and `f` = WᵀW.
         func error(f: DenseMatrix) -> Double {
             var cross = 0.0
             for t in bt.values.indices { cross += Double(bt.values[t]) * Double(ht.values[t]) }
-            let gh = BLAS.gram(ht)
-            var quadratic = 0.0
-            for t in f.values.indices { quadratic += Double(f.values[t]) * Double(gh.values[t]) }
-            return max(0, squaredNormX - 2 * cross + quadratic).squareRoot()
+            return error(cross: cross, wtw: f)
         }
 
         // The starting error. HALS measures it inside its first fused pass (from X·Hᵀ and WᵀW of the
@@ -72,11 +77,12 @@ public enum NMF {
         }
         var converged = false
         var iterations = 0
+        var finalError = initialError
         var lastCheck = clock.now
         for iteration in 1...settings.maxIterations {
             iterations = iteration
             // W given H, then the products of the new W that the H update needs.
-            let g = BLAS.gram(ht)
+            let g = hhT
             switch settings.solver {
             case .hals:
                 // One fused pass: X·Hᵀ, the HALS update, Xᵀ·W and WᵀW block by block.
@@ -85,13 +91,9 @@ public enum NMF {
                 f = pass.gram
                 bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
                 f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
-                if var start = pass.start {
-                    // ‖X − WH‖² = ‖X‖² − 2⟨W, X·Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩ for the W and H the iteration began with.
+                if var start = pass.start {   // the W and H the iteration began with (hhT is still H·Hᵀ)
                     start.gram.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
-                    let cross = communicator.sum(start.cross)
-                    var quadratic = 0.0
-                    for t in g.values.indices { quadratic += Double(start.gram.values[t]) * Double(g.values[t]) }
-                    recordInitialError(max(0, squaredNormX - 2 * cross + quadratic).squareRoot())
+                    recordInitialError(error(cross: communicator.sum(start.cross), wtw: start.gram))
                 }
             case .mu:
                 if a.rowCount != x.rowCount { a = DenseMatrix(rowCount: x.rowCount, columnCount: kp) }
@@ -104,8 +106,11 @@ public enum NMF {
             case .hals: RowUpdate.hals(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H, components: k)
             case .mu: RowUpdate.multiplicative(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H)
             }
+            hhT = BLAS.gram(ht)
+            // The last iteration is always checked, so `finalError` is the error of the result.
             if iteration % settings.checkInterval == 0 || iteration == settings.maxIterations {
                 let current = error(f: f)
+                finalError = current
                 let stats = NMFIteration(iteration: iteration, error: current, seconds: (clock.now - lastCheck).inSeconds)
                 lastCheck = clock.now
                 history.append(stats)
@@ -117,7 +122,6 @@ public enum NMF {
                 previousError = current
             }
         }
-        let finalError = error(f: f)
         var wOut = unpad(w, to: k), htOut = unpad(ht, to: k)
         normalizeComponents(w: &wOut, ht: &htOut)
         return NMFResult(w: wOut, h: htOut.transposed(), reconstructionError: finalError, iterations: iterations,

@@ -62,17 +62,6 @@ public enum BLAS {
         return c
     }
 
-    /// `C = A·B` on raw row-major storage (`cblas_sgemm`): A is rows×inner, B inner×columns, C
-    /// rows×columns. For kernels that multiply one block of rows at a time inside their own
-    /// parallel loop (OpenBLAS runs on the calling thread there).
-    public static func multiply(_ a: UnsafePointer<Float>, rows: Int, inner: Int, _ b: UnsafePointer<Float>, columns: Int,
-                                into c: UnsafeMutablePointer<Float>) {
-        guard rows > 0, columns > 0 else { return }
-        guard inner > 0 else { c.update(repeating: 0, count: rows * columns); return }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(inner),
-                    1, a, Int32(inner), b, Int32(columns), 0, c, Int32(columns))
-    }
-
     /// `C += AᵀA` for a row-major rows×columns A on raw storage (`cblas_ssyrk`, beta 1): only the
     /// upper triangle of the columns×columns C is updated. For kernels that add up a Gram matrix
     /// block by block inside their own parallel loop.

@@ -37,9 +37,4 @@ extension CSRMatrix {
             }
         }
     }
-
-    /// The squared Frobenius norm, accumulated in Double.
-    public func squaredFrobeniusNorm() -> Double {
-        values.reduce(0.0) { $0 + Double($1) * Double($1) }
-    }
 }

@@ -146,39 +146,49 @@ extension CSRMatrix {
     /// Row blocks of `transposeMultiplyPadded` (fixed, so the block-order sum is thread-count independent).
     public static let scatterBlocks = 4
 
+    /// How many fixed row parts a scatter over this matrix's rows uses (`scatterInParts`).
+    public var scatterPartCount: Int { max(1, min(Self.scatterBlocks, rowCount / 1024)) }
+
+    /// Runs `body(part, rows, table)` in parallel for the fixed row parts of a scatter into the
+    /// `count` floats at `out`: part 0 gets `out` itself, the others a partial of their own; each
+    /// table starts zeroed. The partials are then added into `out` in part order, so the result
+    /// does not depend on the thread count. Each part runs in row order on one thread.
+    public func scatterInParts(into out: UnsafeMutablePointer<Float>, count: Int,
+                               _ body: (_ part: Int, _ rows: Range<Int>, _ table: UnsafeMutablePointer<Float>) -> Void) {
+        let parts = scatterPartCount
+        let partRows = (rowCount + parts - 1) / parts
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (parts - 1) * count))
+        defer { partial.deallocate() }
+        Parallel.forEach(parts) { part in
+            let table = part == 0 ? out : partial + (part - 1) * count
+            table.update(repeating: 0, count: count)
+            body(part, (part * partRows)..<min(rowCount, (part + 1) * partRows), table)
+        }
+        for part in 1..<parts {
+            let source = partial + (part - 1) * count
+            for t in 0..<count { out[t] += source[t] }
+        }
+    }
+
     /// `out = Xᵀ·B` for a dense n×kp matrix B (kp a multiple of 16); `out` is d×kp. Each fixed row block
     /// scatters its rows' contributions into its own d×kp partial (rows of B are read once, in order;
     /// the partial stays in cache), and the partials are added in block order.
     public func transposeMultiplyPadded(_ b: DenseMatrix, into out: inout DenseMatrix) {
         precondition(b.columnCount % 16 == 0 && b.rowCount == rowCount && out.rowCount == columnCount && out.columnCount == b.columnCount)
         let blocks = b.columnCount / 16
-        let d = columnCount
-        let parts = max(1, min(Self.scatterBlocks, rowCount / 1024))
-        let partRows = (rowCount + parts - 1) / parts
-        let width = d * b.columnCount
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (parts - 1) * width))
-        defer { partial.deallocate() }
         rowStart.withUnsafeBufferPointer { starts in
         columns.withUnsafeBufferPointer { cols in
         values.withUnsafeBufferPointer { vals in
         b.values.withUnsafeBufferPointer { bv in
         out.values.withUnsafeMutableBufferPointer { ov in
             let source = UnsafeRawPointer(bv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
-            let first = ov.baseAddress!
             let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
             let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
-            Parallel.forEach(parts) { part in
-                // Part 0 writes straight into `out`; the others into their own partial.
-                let target = part == 0 ? first : partial + (part - 1) * width
-                target.update(repeating: 0, count: width)
+            scatterInParts(into: ov.baseAddress!, count: ov.count) { _, rows, target in
                 let table = UnsafeMutableRawPointer(target).assumingMemoryBound(to: SIMD16<Float>.self)
-                for i in (part * partRows)..<min(rowCount, (part + 1) * partRows) {
+                for i in rows {
                     SparseKernels.scatterRow(starts[i], starts[i + 1], colsBase, valsBase, source + i * blocks, blocks, table)
                 }
-            }
-            for part in 1..<max(1, parts) {
-                let source = partial + (part - 1) * width
-                for t in 0..<width { first[t] += source[t] }
             }
         }}}}}
     }
