@@ -1,7 +1,7 @@
 import Testing
 import ProfileLoading
 
-/// Known counts of the shared datasets (see ../shared/datasets/README.md).
+/// Known counts of the bundled datasets (see datasets/README.md).
 @Suite struct RealDatasetTests {
     @Test func deezerHungary() throws {
         let a = try ProfileLoader.load([TestFiles.dataset("deezer/hu_genres.jsonl.gz")])

@@ -19,10 +19,10 @@ enum TestFiles {
 
     static func write(_ text: String, name: String) -> String { write(Array(text.utf8), name: name) }
 
-    /// `../shared/datasets/<relative>` from the package root.
+    /// `datasets/<relative>` inside the package (real public data, copied with its provenance).
     static func dataset(_ relative: String) -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/datasets/" + relative).path
+        return root.appendingPathComponent("datasets/" + relative).path
     }
 }
 

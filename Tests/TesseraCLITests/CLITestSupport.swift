@@ -52,6 +52,6 @@ enum CLI {
     }
 
     static func dataset(_ relative: String) -> String {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets/" + relative).path
+        packageRoot.appendingPathComponent("datasets/" + relative).path
     }
 }

@@ -9,7 +9,7 @@ public enum Fixtures {
     }
 
     public static func dataset(_ relative: String) -> String {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets/" + relative).path
+        packageRoot.appendingPathComponent("datasets/" + relative).path
     }
 
     /// A planted audience loaded through the real loader (tf-idf, L2), with the planted segment of every
