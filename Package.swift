@@ -49,11 +49,11 @@ let package = Package(
         .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
         .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading"], exclude: ["segments.schema.v1.json"]),
         .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport",
-                                              .product(name: "Crypto", package: "swift-crypto")]),
+                                              .product(name: "Crypto", package: "swift-crypto"),
+                                              .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Yams", package: "Yams")]
+            dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading"]),

@@ -106,11 +106,10 @@ public enum ClusteringError: Error, CustomStringConvertible, Equatable {
     case tooFewRows(String)
     case nonFiniteInput(String)
     case shapeMismatch(String)
-    case badModel(String)
 
     public var description: String {
         switch self {
-        case .invalidSettings(let m), .tooFewRows(let m), .nonFiniteInput(let m), .shapeMismatch(let m), .badModel(let m):
+        case .invalidSettings(let m), .tooFewRows(let m), .nonFiniteInput(let m), .shapeMismatch(let m):
             return m
         }
     }

@@ -8,8 +8,16 @@ import COpenBLAS
 /// number of threads; any reduction over chunks is done by the caller in chunk order.
 public enum Parallel {
     /// The number of worker threads used by parallel kernels (default: the active processor count).
-    /// Tests set it to 1 and 2 to check that results are identical.
-    nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// It is a scoped value, not a global: `Parallel.withThreads(n) { … }` sets it for the work inside
+    /// the closure only, so concurrent callers (parallel test suites, two jobs in one process) cannot
+    /// change each other's thread count. Worker threads themselves see the default.
+    @TaskLocal public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body` with `threads` worker threads (nil: unchanged).
+    public static func withThreads<T>(_ threads: Int?, _ body: () throws -> T) rethrows -> T {
+        guard let threads else { return try body() }
+        return try $threadCount.withValue(max(1, threads), operation: body)
+    }
 
     /// Number of chunks of `chunkSize` covering `count` items.
     @inlinable

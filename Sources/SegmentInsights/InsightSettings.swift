@@ -18,7 +18,8 @@ public struct InsightSettings: Sendable, Codable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    /// The keys of a job file's `insights` section and of segments.json's `insight_settings`.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
         case confidence
         case minCount = "min_count"
         case minPrevalence = "min_prevalence"
@@ -26,6 +27,19 @@ public struct InsightSettings: Sendable, Codable, Equatable {
         case topInterests = "top_interests"
         case labelInterests = "label_interests"
         case minSegmentSize = "min_segment_size"
+    }
+
+    /// Missing keys keep their defaults (a job file may name only what it changes).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = InsightSettings()
+        minCount = try c.decodeIfPresent(Int.self, forKey: .minCount) ?? d.minCount
+        minPrevalence = try c.decodeIfPresent(Double.self, forKey: .minPrevalence) ?? d.minPrevalence
+        priorStrength = try c.decodeIfPresent(Double.self, forKey: .priorStrength) ?? d.priorStrength
+        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? d.confidence
+        topInterests = try c.decodeIfPresent(Int.self, forKey: .topInterests) ?? d.topInterests
+        labelInterests = try c.decodeIfPresent(Int.self, forKey: .labelInterests) ?? d.labelInterests
+        minSegmentSize = try c.decodeIfPresent(Int.self, forKey: .minSegmentSize) ?? d.minSegmentSize
     }
 
     public func validate() throws {

@@ -4,7 +4,8 @@ import Foundation
 public enum KSweep {
     public struct Settings: Sendable {
         public var ks: [Int]
-        public var job = SegmentJobSettings()
+        /// The job whose method, settings and seed each k is fitted with.
+        public var job = JobSpec()
         /// Seeds per k for the agreement measure (default 2: the main seed and one more).
         public var seeds = 2
         /// Rows in the silhouette sample (default 2,000).
@@ -34,24 +35,12 @@ public enum KSweep {
             progress.update(stage: "sweep", done: Double(index), total: Double(settings.ks.count), detail: "k = \(k)")
             var labelings: [[Int32]] = []
             var objective = 0.0
+            let method = settings.job.segmentationMethod()
+            let silent = ProgressReporter(mode: .quiet)
             for s in 0..<max(1, settings.seeds) {
-                let seed = settings.job.seed &+ UInt64(s)
-                switch settings.job.method {
-                case .kmeans:
-                    var kmeans = settings.job.kmeans
-                    kmeans.k = k
-                    kmeans.seed = seed
-                    let r = try KMeans.fit(.sparse(x), settings: kmeans)
-                    if s == 0 { objective = r.inertia }
-                    labelings.append(r.labels)
-                case .nmf:
-                    var nmf = settings.job.nmf
-                    nmf.k = k
-                    nmf.seed = seed
-                    let r = try NMF.fit(x, settings: nmf)
-                    if s == 0 { objective = r.reconstructionError }
-                    labelings.append(r.memberships().map { Int32($0.segment) })
-                }
+                let fit = try method.refitting(k: k, seed: settings.job.seed &+ UInt64(s)).fit(x, rows: nil, progress: silent)
+                if s == 0 { objective = fit.objective }
+                labelings.append(fit.labels)
             }
             var agreement = 0.0, pairs = 0
             for a in 0..<labelings.count { for b in (a + 1)..<labelings.count { agreement += ClusterQuality.adjustedRandIndex(labelings[a], labelings[b]); pairs += 1 } }

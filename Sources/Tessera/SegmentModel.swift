@@ -1,27 +1,34 @@
+import Crypto
 import Foundation
 
-/// A saved segmentation model: the centres with everything needed to place new followers into the
-/// same segments (vocabulary, normalisation, fitted weighting, clustering settings).
+/// A saved segmentation model: the segment profiles with everything needed to place new followers
+/// into the same segments (the job that made it, vocabulary, normalisation, fitted weighting).
 ///
-/// File layout (`model.tessera`, little-endian): magic `TSMODEL\0`, UInt32 version, UInt32 k,
-/// UInt64 d, UInt64 length of the JSON metadata, the metadata (UTF-8 JSON), zero padding to a
-/// multiple of 4, then k×d Float32 centres row by row.
+/// File layout (`model.tessera`, version 2, little-endian): magic `TSMODEL\0`, UInt32 version,
+/// UInt32 k, UInt64 d, UInt64 length of the JSON metadata, the metadata (UTF-8 JSON), zero padding to
+/// a multiple of 4, k×d Float32 profiles row by row, then the SHA-256 of every byte before it. The
+/// digest is checked before any header field is trusted, so a damaged model is refused, never read.
 public struct SegmentModel: Sendable {
     public static let magic: [UInt8] = Array("TSMODEL\0".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let fileName = "model.tessera"
+    static let headerBytes = 32
+    static let digestBytes = 32
 
     public struct Metadata: Codable, Sendable, Equatable {
         public var tesseraVersion: String
-        /// "kmeans" or "nmf".
-        public var method: String
-        public var kmeans: KMeansSettings?
-        public var nmf: NMFSettings?
+        /// The job that made the model: method, k, seed and every setting, as in its job file.
+        public var parameters: JobSpec
         public var vectorizer: FittedVectorizer
-        public var loader: LoaderSettings
+
+        public init(tesseraVersion: String, parameters: JobSpec, vectorizer: FittedVectorizer) {
+            self.tesseraVersion = tesseraVersion
+            self.parameters = parameters
+            self.vectorizer = vectorizer
+        }
 
         enum CodingKeys: String, CodingKey {
-            case method, kmeans, nmf, vectorizer, loader
+            case parameters, vectorizer
             case tesseraVersion = "tessera_version"
         }
     }
@@ -35,61 +42,70 @@ public struct SegmentModel: Sendable {
         self.centres = centres
     }
 
+    /// The method that made the model, ready to place new rows.
+    public var method: any SegmentationMethod { metadata.parameters.segmentationMethod() }
+
     public func save(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(metadata)
-        try AtomicFile.write(to: path) { out in
-            var header = Data(Self.magic)
-            func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
-            append(Self.version)
-            append(UInt32(centres.rowCount))
-            append(UInt64(centres.columnCount))
-            append(UInt64(json.count))
-            header.append(json)
-            while header.count % 4 != 0 { header.append(0) }
-            try out.write(header)
-            try centres.values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try out.write($0) }
-        }
+        var bytes = Data(Self.magic)
+        func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        append(Self.version)
+        append(UInt32(centres.rowCount))
+        append(UInt64(centres.columnCount))
+        append(UInt64(json.count))
+        bytes.append(json)
+        while bytes.count % 4 != 0 { bytes.append(0) }
+        centres.values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: SHA256.hash(data: bytes))
+        try AtomicFile.write(bytes, to: path)
     }
 
     public static func load(from path: String) throws -> SegmentModel {
+        func damaged(_ what: String) -> ModelError { ModelError(file: path, reason: what) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw ClusteringError.badModel("cannot read model \(path): \(error.localizedDescription)")
+            throw ModelError(file: path, reason: "cannot read it (\((error as NSError).localizedFailureReason ?? "unreadable"))")
         }
-        guard data.count >= 32, Array(data.prefix(8)) == magic else {
-            throw ClusteringError.badModel("\(path) is not a Tessera model (expected the \(fileName) written by `tessera segment`)")
+        guard data.count >= headerBytes + digestBytes, Array(data.prefix(8)) == magic else {
+            throw damaged("not a Tessera model (expected the \(fileName) written by `tessera segment`)")
         }
         func integer<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
             data.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
         }
         let fileVersion = integer(8, UInt32.self)
         guard fileVersion == version else {
-            throw ClusteringError.badModel("\(path) is model version \(fileVersion); this Tessera reads version \(version): re-run `tessera segment`")
+            throw damaged("model version \(fileVersion); this Tessera reads version \(version): re-run `tessera segment`")
         }
-        let k = Int(integer(12, UInt32.self)), d = Int(integer(16, UInt64.self)), jsonLength = Int(integer(24, UInt64.self))
-        var offset = 32 + jsonLength
+        let body = data.prefix(data.count - digestBytes)
+        guard Array(SHA256.hash(data: body)) == Array(data.suffix(digestBytes)) else {
+            throw damaged("damaged: its checksum does not match its contents; re-run `tessera segment` or restore the file")
+        }
+        // The digest matched, but the header is still checked with overflow-safe arithmetic.
+        let k64 = UInt64(integer(12, UInt32.self)), d64 = integer(16, UInt64.self), jsonLength64 = integer(24, UInt64.self)
+        let limit = UInt64(body.count)
+        guard k64 > 0, jsonLength64 <= limit, d64 <= limit else { throw damaged("its header does not match its size") }
+        let k = Int(k64), d = Int(d64), jsonLength = Int(jsonLength64)
+        var offset = headerBytes + jsonLength
         while offset % 4 != 0 { offset += 1 }
-        guard jsonLength >= 0, k > 0, d >= 0, data.count == offset + k * d * 4 else {
-            throw ClusteringError.badModel("\(path) is truncated or damaged (size \(data.count) bytes does not match its header)")
-        }
+        let (cells, overflow) = k.multipliedReportingOverflow(by: d)
+        guard !overflow, cells <= Int.max / 4, offset + cells * 4 == body.count else { throw damaged("its header does not match its size") }
         let metadata: Metadata
-        do { metadata = try JSONDecoder().decode(Metadata.self, from: data.subdata(in: 32..<(32 + jsonLength))) } catch {
-            throw ClusteringError.badModel("\(path): unreadable metadata (\(error))")
-        }
-        guard metadata.method == "nmf" ? metadata.nmf != nil : metadata.kmeans != nil else {
-            throw ClusteringError.badModel("\(path): a \(metadata.method) model without its settings")
+        do { metadata = try JSONDecoder().decode(Metadata.self, from: data.subdata(in: headerBytes..<(headerBytes + jsonLength))) } catch {
+            throw damaged("unreadable metadata (\(error))")
         }
         guard metadata.vectorizer.interests.count == d else {
-            throw ClusteringError.badModel("\(path): vocabulary of \(metadata.vectorizer.interests.count) interests for \(d) columns")
+            throw damaged("vocabulary of \(metadata.vectorizer.interests.count) interests for \(d) columns")
         }
-        var values = [Float](repeating: 0, count: k * d)
+        guard metadata.parameters.k == k else { throw damaged("its job says k = \(metadata.parameters.k) but it holds \(k) segments") }
+        var values = [Float](repeating: 0, count: cells)
         data.withUnsafeBytes { raw in
-            for t in 0..<(k * d) {
+            for t in 0..<cells {
                 values[t] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * t, as: UInt32.self)))
             }
         }
+        guard values.allSatisfy(\.isFinite) else { throw damaged("it holds non-finite segment profiles") }
         return SegmentModel(metadata: metadata, centres: try DenseMatrix(rowCount: k, columnCount: d, values: values))
     }
 
@@ -98,10 +114,10 @@ public struct SegmentModel: Sendable {
         public var ids: [String]
         /// Segment of each id, `nil` for a profile none of whose interests the model knows.
         public var segments: [Int?]
-        /// k-means: distance to the segment's centre.
-        public var distances: [Float?]
+        /// k-means: squared distance to the segment's centre.
+        public var distances: [Float?]?
         /// NMF: soft membership (`nil` where `segments` is nil).
-        public var memberships: [SoftMembership?]
+        public var memberships: [SoftMembership?]?
         public var unknownInterests: Int
         public var emptyProfileIds: [String]
     }
@@ -110,21 +126,17 @@ public struct SegmentModel: Sendable {
     public func place(_ raw: LoadedAudience) throws -> Placement {
         let projection = metadata.vectorizer.project(raw)
         let unplaced = Set(projection.rowsWithoutKnownInterests)
-        if metadata.method == "nmf" {
-            let w = try NMF.transform(projection.matrix, h: centres)
-            let memberships = NMFResult.memberships(of: w)
-            return Placement(ids: raw.profileIds,
-                             segments: memberships.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element.segment },
-                             distances: memberships.map { _ in nil },
-                             memberships: memberships.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element },
-                             unknownInterests: projection.unknownInterests, emptyProfileIds: raw.emptyProfileIds)
-        }
-        let (labels, distances) = try KMeans.predict(.sparse(projection.matrix), centres: centres,
-                                                     metric: metadata.kmeans?.metric ?? .cosine)
-        return Placement(ids: raw.profileIds,
-                         segments: labels.enumerated().map { unplaced.contains($0.offset) ? nil : Int($0.element) },
-                         distances: distances.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element },
-                         memberships: labels.map { _ in nil },
+        let placed = try method.place(projection.matrix, profiles: centres)
+        func known<T>(_ values: [T]) -> [T?] { values.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element } }
+        return Placement(ids: raw.profileIds, segments: known(placed.segments.map { Int($0) }),
+                         distances: placed.distances.map(known), memberships: placed.memberships.map(known),
                          unknownInterests: projection.unknownInterests, emptyProfileIds: raw.emptyProfileIds)
     }
+}
+
+/// A model file that cannot be used: which file and why.
+public struct ModelError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var reason: String
+    public var description: String { "model \(file): \(reason)" }
 }

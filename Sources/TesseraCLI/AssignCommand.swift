@@ -37,7 +37,10 @@ struct AssignCommand: ParsableCommand {
     }
 
     func run() throws {
-        loader.applyThreads()
+        try Parallel.withThreads(loader.threads) { try assign() }
+    }
+
+    func assign() throws {
         let progress = ProgressReporter(quiet: quiet)
         let segmentModel = try SegmentModel.load(from: model)
         let settings = segmentModel.metadata.vectorizer.rawLoaderSettings(from: loader.settings)
@@ -45,17 +48,17 @@ struct AssignCommand: ParsableCommand {
         progress.finish(stage: "loading")
         if let path = loader.rejects { try RejectsFile.write(raw.rejects, to: path) }
         let placement = try segmentModel.place(raw)
-        let soft = segmentModel.metadata.method == "nmf"
+        let soft = placement.memberships != nil
         var csv = soft ? "id,segment,strength,secondary,secondary_strength\n" : "id,segment,distance\n"
         for (t, id) in placement.ids.enumerated() {
             let segment = placement.segments[t].map(String.init) ?? ""
             if soft {
-                let m = placement.memberships[t]
+                let m = placement.memberships?[t] ?? nil
                 csv += CSVFormatting.row([id, segment, m.map { String(format: "%.4f", $0.strength) } ?? "",
                                           m.flatMap { $0.secondary >= 0 ? String($0.secondary) : nil } ?? "",
                                           m.flatMap { $0.secondary >= 0 ? String(format: "%.4f", $0.secondaryStrength) : nil } ?? ""])
             } else {
-                let distance = placement.distances[t].map { String(format: "%.6f", $0.squareRoot()) } ?? ""
+                let distance = (placement.distances?[t] ?? nil).map { String(format: "%.6f", $0.squareRoot()) } ?? ""
                 csv += CSVFormatting.row([id, segment, distance])
             }
         }

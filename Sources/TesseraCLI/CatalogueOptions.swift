@@ -12,9 +12,10 @@ struct CatalogueOptions: ParsableArguments {
     @Option(help: "Interest aliases: CSV alias,interest (e.g. #nfl,@nfl).")
     var aliases: String?
 
-    func apply(to settings: inout SegmentJobSettings) {
-        settings.assets = assets
-        settings.partners = partners
-        settings.aliases = aliases
+    /// Writes the catalogue files given into a job (a file not given leaves the job's own).
+    func apply(to spec: inout JobSpec) {
+        if let assets { spec.assets = assets }
+        if let partners { spec.partners = partners }
+        if let aliases { spec.aliases = aliases }
     }
 }

@@ -36,23 +36,26 @@ struct DemoCommand: ParsableCommand {
             print("Using the demo audience generated earlier: \(data)")
         }
         let start = clock.now
-        let audience = try ProfileLoader(settings: LoaderSettings(), progress: progress.loaderCallback()).load([data])
-        progress.finish(stage: "loading")
-        let loadSeconds = (clock.now - start).inSeconds
         let cache = "\(out)/audience.tcache"
         let rejects = "\(out)/rejects.csv"
-        try ProfileCache.save(audience, to: cache)
-        try RejectsFile.write(audience.rejects, to: rejects)
-        print(LoadSummary(audience).text(cache: cache, rejectsFile: rejects))
-        var settings = SegmentJobSettings()
-        settings.kmeans = KMeansSettings(k: k)
-        settings.kmeans.seed = seed
-        if FileManager.default.fileExists(atPath: assets) { settings.assets = assets } else { progress.note("no \(assets): the wall will show gaps without assets") }
-        if FileManager.default.fileExists(atPath: partners) { settings.partners = partners } else { progress.note("no \(partners): no partner candidates") }
-        var run = try SegmentationJob.fit(audience, inputs: [data], settings: settings, loadSeconds: loadSeconds, progress: progress)
         let segments = "\(out)/segments"
-        let written = try SegmentOutputs.write(&run, to: segments, assignments: true, totalSince: start)
+        var spec = JobSpec()
+        spec.inputs = [data]
+        spec.k = k
+        spec.seed = seed
+        spec.out = segments
+        spec.assignments = true
+        spec.rejects = rejects
+        if FileManager.default.fileExists(atPath: assets) { spec.assets = assets } else { progress.note("no \(assets): the wall will show gaps without assets") }
+        if FileManager.default.fileExists(atPath: partners) { spec.partners = partners } else { progress.note("no \(partners): no partner candidates") }
+        let pipeline = try SegmentationPipeline(spec: spec, progress: progress)
+        let input = try pipeline.load()
+        try ProfileCache.save(input.audience, to: cache)
+        print(LoadSummary(input.audience).text(cache: cache, rejectsFile: rejects))
+        var run = try pipeline.segment(input)
+        let written = try pipeline.write(&run, totalSince: start)
         print(SegmentSummary(run: run, outputs: written, folder: segments).text())
+        pipeline.reportRejects(input.audience)
         print("")
         print(Self.table(run))
         print("Results are in \(out)/:")

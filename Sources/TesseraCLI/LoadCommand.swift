@@ -29,7 +29,10 @@ struct LoadCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        loader.applyThreads()
+        try Parallel.withThreads(loader.threads) { try load() }
+    }
+
+    func load() throws {
         let progress = ProgressReporter(quiet: quiet)
         let audience = try AudienceInput.load(inputs, options: loader, progress: progress)
         if let cache {

@@ -7,40 +7,40 @@ struct LoaderOptions: ParsableArguments {
     var format: InputFormat?
 
     @Option(help: "Matrix values: \(Weighting.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var weighting: Weighting = .tfidf
+    var weighting: Weighting = JobSpec().weighting
 
     @Option(name: .customLong("min-df"), help: "Keep interests followed by at least N profiles.")
-    var minDF: Int = 1
+    var minDF: Int = JobSpec().pruning.minDF
 
     @Option(name: .customLong("max-df"), help: "Drop interests followed by more than this fraction of profiles (0-1].")
-    var maxDF: Double = 1.0
+    var maxDF: Double = JobSpec().pruning.maxDF
 
     @Option(name: .customLong("max-vocabulary"), help: "Keep at most N interests, the most followed first.")
     var maxVocabulary: Int?
 
     @Flag(name: .customLong("l2"), inversion: .prefixedNo, help: "Scale each profile to unit length (cosine geometry).")
-    var l2 = true
+    var l2 = JobSpec().l2
 
     @Flag(name: .customLong("strip-sigil"), help: "Treat #nba, @nba and nba as one interest (remove a leading # or @).")
-    var stripSigil = false
+    var stripSigil = JobSpec().normalization.stripSigil
 
     @Flag(name: .customLong("case-fold"), inversion: .prefixedNo, help: "Fold case of interests.")
-    var caseFold = true
+    var caseFold = JobSpec().normalization.caseFold
 
     @Flag(name: .customLong("nfkc"), inversion: .prefixedNo, help: "Apply Unicode NFKC to interests.")
-    var nfkc = true
+    var nfkc = JobSpec().normalization.nfkc
 
     @Option(help: "Repeated profile ids in JSON Lines: merge (unite interests and tags) or reject (keep the first line).")
-    var duplicates: DuplicatePolicy = .merge
+    var duplicates: DuplicatePolicy = JobSpec().duplicates
 
     @Option(help: "Edge-list header: auto, present or absent.")
-    var header: HeaderPolicy = .auto
+    var header: HeaderPolicy = JobSpec().header
 
     @Flag(help: "Stop at the first bad record (file, line, what was expected) instead of rejecting it.")
-    var strict = false
+    var strict = JobSpec().strict
 
     @Option(name: .customLong("max-line-bytes"), help: "Reject lines longer than this many bytes.")
-    var maxLineBytes: Int = 1 << 20
+    var maxLineBytes: Int = JobSpec().maxLineBytes
 
     @Option(help: "Write every rejected line (file, line, kind, reason, excerpt) to this CSV file.")
     var rejects: String?
@@ -52,30 +52,37 @@ struct LoaderOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if minDF < 1 { throw ValidationError("--min-df must be at least 1") }
-        if !(maxDF > 0 && maxDF <= 1) { throw ValidationError("--max-df is a fraction in (0, 1]") }
-        if let maxVocabulary, maxVocabulary < 1 { throw ValidationError("--max-vocabulary must be at least 1") }
-        if maxLineBytes < 64 { throw ValidationError("--max-line-bytes must be at least 64") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        var spec = JobSpec()
+        spec.inputs = ["-"]
+        apply(to: &spec)
+        try spec.validateAsFlags()
     }
 
+    /// Writes these flags into a job (the loader settings and the side files).
+    func apply(to spec: inout JobSpec) {
+        spec.format = format
+        spec.weighting = weighting
+        spec.pruning.minDF = minDF
+        spec.pruning.maxDF = maxDF
+        spec.pruning.maxVocabulary = maxVocabulary
+        spec.l2 = l2
+        spec.normalization.trim = true
+        spec.normalization.nfkc = nfkc
+        spec.normalization.caseFold = caseFold
+        spec.normalization.stripSigil = stripSigil
+        spec.duplicates = duplicates
+        spec.header = header
+        spec.strict = strict
+        spec.maxLineBytes = maxLineBytes
+        spec.rejects = rejects
+        spec.emptyIds = emptyIds
+    }
+
+    /// The loader settings these flags describe.
     var settings: LoaderSettings {
-        var s = LoaderSettings()
-        s.format = format
-        s.weighting = weighting
-        s.minDocumentFrequency = minDF
-        s.maxDocumentFrequency = maxDF
-        s.maxVocabularySize = maxVocabulary
-        s.normalizeRows = l2
-        s.normalization = NormalizationSettings(trim: true, unicodeNFKC: nfkc, caseFold: caseFold, stripSigil: stripSigil)
-        s.duplicates = duplicates
-        s.header = header
-        s.strict = strict
-        s.maxLineBytes = maxLineBytes
-        return s
-    }
-
-    func applyThreads() {
-        if let threads { Parallel.threadCount = threads }
+        var spec = JobSpec()
+        apply(to: &spec)
+        return spec.loaderSettings
     }
 }

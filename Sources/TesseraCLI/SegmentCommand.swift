@@ -23,21 +23,21 @@ struct SegmentCommand: ParsableCommand {
     @OptionGroup var clustering: ClusteringOptions
 
     @Option(help: "Output folder (created if missing).")
-    var out: String = "tessera-output"
+    var out: String = JobSpec().out
 
     @Flag(help: "Also write assignments.csv with every profile's segment (id,segment; NMF adds strength,secondary,secondary_strength).")
     var assignments = false
 
     @Option(help: "Interests listed per segment in segments.json.")
-    var topInterests: Int = 10
+    var topInterests: Int = JobSpec().topInterests
 
     @OptionGroup var catalogue: CatalogueOptions
 
     @Option(help: "Bootstrap re-fits for each segment's stability (0: off).")
-    var stability: Int = 5
+    var stability: Int = JobSpec().stability
 
     @Option(help: "Rows drawn per stability re-fit.")
-    var stabilitySample: Int = 20_000
+    var stabilitySample: Int = JobSpec().stabilitySample
 
     @Flag(help: "No progress or messages on stderr.")
     var quiet = false
@@ -45,70 +45,45 @@ struct SegmentCommand: ParsableCommand {
     @Flag(help: "Print one JSON summary object on stdout.")
     var json = false
 
-    func validate() throws {
-        if stability < 0 { throw ValidationError("--stability must be 0 (off) or more rounds") }
-        if stabilitySample < 1 { throw ValidationError("--stability-sample must be at least 1") }
-    }
-
     @Option(help: "Also write this run's settings as a job file (YAML) for `tessera run`.")
     var saveJob: String?
 
-    /// The job this command describes.
-    var jobFile: JobFile {
-        var f = JobFile()
-        let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p) }
-        f.inputs = inputs.map(absolute)
-        f.loader = loader.settings
-        f.job.method = clustering.method
-        f.job.kmeans = clustering.kmeans
-        f.job.nmf = clustering.nmf
-        f.job.topInterests = topInterests
-        catalogue.apply(to: &f.job)
-        f.job.assets = f.job.assets.map(absolute)
-        f.job.partners = f.job.partners.map(absolute)
-        f.job.aliases = f.job.aliases.map(absolute)
-        f.job.stability.rounds = stability
-        f.job.stability.sampleSize = stabilitySample
-        f.out = absolute(out)
-        f.assignments = assignments
-        return f
+    /// The job these flags describe (paths as given).
+    var spec: JobSpec {
+        var s = JobSpec()
+        s.inputs = inputs
+        loader.apply(to: &s)
+        clustering.apply(to: &s)
+        catalogue.apply(to: &s)
+        s.topInterests = topInterests
+        s.stability = stability
+        s.stabilitySample = stabilitySample
+        s.out = out
+        s.assignments = assignments
+        return s
+    }
+
+    func validate() throws {
+        try spec.validateAsFlags()
     }
 
     func run() throws {
-        loader.applyThreads()
-        if let saveJob { try AtomicFile.write(jobFile.yaml(), to: saveJob) }
-        var job = jobFile
-        job.inputs = inputs
-        job.out = out
-        try SegmentRunner.execute(job, rejects: loader.rejects, emptyIds: loader.emptyIds, quiet: quiet, json: json)
+        if let saveJob {
+            try AtomicFile.write(try spec.resolvingPaths(against: FileManager.default.currentDirectoryPath).yaml(), to: saveJob)
+        }
+        try Parallel.withThreads(loader.threads) {
+            try SegmentRunner.execute(spec, quiet: quiet, json: json)
+        }
     }
 }
 
-/// Runs a segmentation job (from flags or a job file) and prints its summary.
+/// Runs a segmentation job (from flags or a job file) through the pipeline and prints its summary.
 enum SegmentRunner {
-    static func execute(_ job: JobFile, rejects: String?, emptyIds: String?, quiet: Bool, json: Bool) throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let progress = ProgressReporter(quiet: quiet)
-        let inputs = job.inputs
-        let settings = job.job
-        // Mini-batch on a cache streams the rows from the mapped file instead of loading the matrix.
-        let streamed = settings.method == .kmeans && settings.kmeans.algorithm == .minibatch && inputs.count == 1 && ProfileCache.isCache(inputs[0])
-        let audience = streamed
-            ? try ProfileCache.load(from: inputs[0], matrix: false)
-            : try AudienceInput.load(inputs, settings: job.loader, progress: progress)
-        let rowSource: RowSource? = streamed ? try CachedMatrixReader(path: inputs[0]) : nil
-        let loadSeconds = (clock.now - start).inSeconds
-        try AudienceInput.writeSideFiles(audience, rejects: rejects, emptyIds: emptyIds)
-        var run = try SegmentationJob.fit(audience, rows: rowSource, inputs: inputs, settings: settings, loadSeconds: loadSeconds, progress: progress)
-        let written = try SegmentOutputs.write(&run, to: job.out, assignments: job.assignments, totalSince: start)
-        if json {
-            print(try SegmentSummary(run: run, outputs: written, folder: job.out).jsonString())
-        } else {
-            print(SegmentSummary(run: run, outputs: written, folder: job.out).text())
-        }
-        AudienceInput.reportRejects(audience, rejectsFile: rejects, progress: progress)
+    static func execute(_ spec: JobSpec, quiet: Bool, json: Bool) throws {
+        let pipeline = try SegmentationPipeline(spec: spec, progress: ProgressReporter(quiet: quiet))
+        let (run, written) = try pipeline.run()
+        let summary = SegmentSummary(run: run, outputs: written, folder: spec.out)
+        print(json ? try summary.jsonString() : summary.text())
     }
 }
 
@@ -130,7 +105,7 @@ struct SegmentSummary: Encodable {
     var outputs: [String]
 
     init(run: SegmentationRun, outputs: [String], folder: String) {
-        method = run.settings.method.rawValue
+        method = run.spec.method.rawValue
         k = run.result.profiles.rowCount
         profiles = run.audience.report.profiles
         rows = run.result.labels.count

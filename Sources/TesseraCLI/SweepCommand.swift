@@ -51,10 +51,10 @@ struct SweepCommand: ParsableCommand {
     var step: Int = 5
 
     @Option(help: "Segmentation method: kmeans or nmf.")
-    var method: SegmentMethod = .kmeans
+    var method: SegmentMethod = JobSpec().method
 
     @Option(help: "Seed of the first fit of each k.")
-    var seed: UInt64 = 0
+    var seed: UInt64 = JobSpec().seed
 
     @Option(help: "Fits per k from consecutive seeds, compared for agreement (1: no agreement measure).")
     var seeds: Int = 2
@@ -76,16 +76,34 @@ struct SweepCommand: ParsableCommand {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if silhouetteSample < 2 { throw ValidationError("--silhouette-sample must be at least 2") }
         if k.values(step: step).contains(where: { $0 < 2 }) { throw ValidationError("every k of a sweep must be at least 2") }
+        for value in k.values(step: step) {
+            var spec = job
+            spec.k = value
+            try spec.validateAsFlags()
+        }
+    }
+
+    /// The job each k is fitted with.
+    var job: JobSpec {
+        var spec = JobSpec()
+        spec.inputs = inputs
+        loader.apply(to: &spec)
+        spec.method = method
+        spec.seed = seed
+        spec.out = out
+        return spec
     }
 
     func run() throws {
-        loader.applyThreads()
+        try Parallel.withThreads(loader.threads) { try sweep() }
+    }
+
+    func sweep() throws {
         let progress = ProgressReporter(quiet: quiet)
-        let audience = try AudienceInput.load(inputs, options: loader, progress: progress)
+        let pipeline = try SegmentationPipeline(spec: job, progress: progress)
+        let audience = try pipeline.load().audience
         var settings = KSweep.Settings(ks: k.values(step: step))
-        settings.job.method = method
-        settings.job.kmeans.seed = seed
-        settings.job.nmf.seed = seed
+        settings.job = job
         settings.seeds = seeds
         settings.silhouetteSample = silhouetteSample
         let report = try KSweep.run(audience, settings: settings, progress: progress)

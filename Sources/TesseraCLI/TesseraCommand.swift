@@ -20,14 +20,6 @@ struct TesseraCommand: ParsableCommand {
     )
 }
 
-/// Documented exit codes.
-enum ExitStatus: Int32 {
-    case success = 0
-    case badInput = 1
-    case usage = 2
-    case nothingToSegment = 3
-}
-
 @main
 struct Main {
     static func main() {
@@ -37,32 +29,9 @@ struct Main {
         do {
             var command = try TesseraCommand.parseAsRoot()
             try command.run()
-        } catch let error as LoadError {
-            fail(error.description, status: .badInput)
-        } catch let error as GeneratorError {
-            fail(error.description, status: .usage)
-        } catch let error as AtomicFileError {
-            fail(error.description, status: .badInput)
-        } catch let error as ClusteringError {
-            switch error {
-            case .tooFewRows: fail(error.description, status: .nothingToSegment)
-            case .invalidSettings: fail(error.description, status: .usage)
-            default: fail(error.description, status: .badInput)
-            }
-        } catch let error as FactorizationError {
-            switch error {
-            case .tooFewRows: fail(error.description, status: .nothingToSegment)
-            case .invalidSettings: fail(error.description, status: .usage)
-            default: fail(error.description, status: .badInput)
-            }
-        } catch let error as JobFile.Problem {
-            fail(error.description, status: .usage)
-        } catch let error as CatalogError {
-            fail(error.description, status: .badInput)
-        } catch let error as InsightError {
-            fail(error.description, status: .badInput)
-        } catch let error as LinearAlgebraError {
-            fail(error.description, status: .badInput)
+        } catch let error as TesseraError {
+            // The exit code of every Tessera error comes from one table (Sources/Tessera/Job/ExitStatus.swift).
+            fail(error.description, status: error.exitStatus)
         } catch {
             let code = TesseraCommand.exitCode(for: error)
             if code == .success {

@@ -26,10 +26,9 @@ struct WallCommand: ParsableCommand {
 
     func run() throws {
         let progress = ProgressReporter(quiet: quiet)
-        var settings = SegmentJobSettings()
-        catalogue.apply(to: &settings)
-        let run = try SegmentationJob.redescribe(directory: directory, catalogue: settings, progress: progress)
-        let written = try SegmentOutputs.writeDescriptions(run, to: directory)
+        let run = try SegmentationPipeline.redescribe(directory: directory, assets: catalogue.assets, partners: catalogue.partners,
+                                                      aliases: catalogue.aliases, progress: progress)
+        let written = try RunFolder.writeDescriptions(run, to: directory)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

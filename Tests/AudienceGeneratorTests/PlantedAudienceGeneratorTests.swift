@@ -84,14 +84,13 @@ import ProfileLoading
 
     @Test func outputLoadsCleanlyAndDoesNotDependOnThreads() throws {
         let g = try generator(profiles: 6000)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
         var texts: [[UInt8]] = []
         for threads in [1, 2] {
-            Parallel.threadCount = threads
-            var all: [UInt8] = []
-            for c in 0..<g.chunkCount { all += g.jsonLines(inChunk: c) }
-            texts.append(all)
+            texts.append(Parallel.withThreads(threads) {
+                var all: [UInt8] = []
+                for c in 0..<g.chunkCount { all += g.jsonLines(inChunk: c) }
+                return all
+            })
         }
         #expect(texts[0] == texts[1])
         let path = NSTemporaryDirectory() + "planted-\(UUID().uuidString).jsonl"

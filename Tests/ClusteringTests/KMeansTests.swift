@@ -75,15 +75,12 @@ import TesseraTestSupport
 
     @Test func sameSeedSameResultOnOneOrTwoThreads() throws {
         let (audience, _) = try Fixtures.planted(profiles: 6000, segments: 10)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
         var results: [KMeansResult] = []
         for threads in [1, 2] {
-            Parallel.threadCount = threads
             for initialization in KMeansInitialization.allCases {
                 var s = settings(k: 10, seed: 9)
                 s.initialization = initialization
-                results.append(try KMeans.fit(.sparse(audience.matrix), settings: s))
+                results.append(try Parallel.withThreads(threads) { try KMeans.fit(.sparse(audience.matrix), settings: s) })
             }
         }
         for (a, b) in zip(results.prefix(3), results.suffix(3)) {

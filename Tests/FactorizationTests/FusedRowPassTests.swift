@@ -27,14 +27,13 @@ import TesseraTestSupport
         let referenceGram = BLAS.gram(reference)
 
         func fused(threads: Int) -> (DenseMatrix, DenseMatrix, DenseMatrix, FusedRowPass.Start?) {
-            let saved = Parallel.threadCount
-            Parallel.threadCount = threads
-            defer { Parallel.threadCount = saved }
-            var updated = w
-            var xtw = DenseMatrix(rowCount: x.columnCount, columnCount: kp, repeating: 7)   // overwritten
-            let pass = FusedRowPass.run(x, w: &updated, ht: ht, hhT: hhT, l1: 0.01, l2: 0.02, components: k, xtw: &xtw,
-                                        measureStart: true)
-            return (updated, xtw, pass.gram, pass.start)
+            Parallel.withThreads(threads) {
+                var updated = w
+                var xtw = DenseMatrix(rowCount: x.columnCount, columnCount: kp, repeating: 7)   // overwritten
+                let pass = FusedRowPass.run(x, w: &updated, ht: ht, hhT: hhT, l1: 0.01, l2: 0.02, components: k, xtw: &xtw,
+                                            measureStart: true)
+                return (updated, xtw, pass.gram, pass.start)
+            }
         }
         let (one, oneXtW, oneGram, oneStart) = fused(threads: 1)
         let (two, twoXtW, twoGram, twoStart) = fused(threads: 2)

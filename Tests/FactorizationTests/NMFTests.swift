@@ -147,14 +147,10 @@ import TesseraTestSupport
 
     @Test func sameResultOnOneOrTwoThreadsAndAcrossRanks() throws {
         let (audience, _) = try Fixtures.planted(profiles: 3000, segments: 6, interests: 2000)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
         var s = NMFSettings(k: 6)
         s.maxIterations = 30
-        Parallel.threadCount = 1
-        let one = try NMF.fit(audience.matrix, settings: s)
-        Parallel.threadCount = 2
-        let two = try NMF.fit(audience.matrix, settings: s)
+        let one = try Parallel.withThreads(1) { try NMF.fit(audience.matrix, settings: s) }
+        let two = try Parallel.withThreads(2) { try NMF.fit(audience.matrix, settings: s) }
         #expect(one.w == two.w && one.h == two.h)
 
         // Two ranks holding half the rows each, from the same start, reach the single-process factors.

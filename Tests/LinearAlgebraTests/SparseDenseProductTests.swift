@@ -21,12 +21,8 @@ import LinearAlgebra
     @Test func transposedMatchesTheDenseTransposeOnAnyThreadCount() throws {
         // 40,000 rows: eight row blocks count and scatter in parallel.
         let x = Fixtures.sparse(40_000, 50, density: 0.03, seed: 21)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 1
-        let one = x.transposed()
-        Parallel.threadCount = 2
-        let two = x.transposed()
+        let one = Parallel.withThreads(1) { x.transposed() }
+        let two = Parallel.withThreads(2) { x.transposed() }
         #expect(one == two)
         try two.validate()
         #expect(two.rowCount == 50 && two.columnCount == 40_000)
@@ -44,12 +40,8 @@ import LinearAlgebra
         let x = Fixtures.sparse(20_000, 300, density: 0.02, seed: 15)
         let b = Fixtures.dense(300, 16, seed: 16)
         let bt = Fixtures.dense(20_000, 16, seed: 17)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 1
-        let one = try x.times(b), oneT = try x.transposeTimes(bt)
-        Parallel.threadCount = 2
-        let two = try x.times(b), twoT = try x.transposeTimes(bt)
+        let (one, oneT) = try Parallel.withThreads(1) { (try x.times(b), try x.transposeTimes(bt)) }
+        let (two, twoT) = try Parallel.withThreads(2) { (try x.times(b), try x.transposeTimes(bt)) }
         #expect(one == two)       // bitwise
         #expect(oneT == twoT)     // bitwise: fixed blocks reduced in block order
     }

@@ -95,12 +95,8 @@ import LinearAlgebra
             lines.append(##"{"id": "p\##(i % 2900)", "interests": [\##(interests)], "tags": ["t\##(i % 3)"]}"##)
         }
         let path = TestFiles.write(lines.joined(separator: "\n") + "\n", name: "det.jsonl")
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 1
-        let one = try ProfileLoader.load([path])
-        Parallel.threadCount = 2
-        let two = try ProfileLoader.load([path]) { $0.blockBytes = 4096 }
+        let one = try Parallel.withThreads(1) { try ProfileLoader.load([path]) }
+        let two = try Parallel.withThreads(2) { try ProfileLoader.load([path]) { $0.blockBytes = 4096 } }
         #expect(one.matrix == two.matrix)
         #expect(one.profileIds == two.profileIds)
         #expect(one.vocabulary == two.vocabulary)

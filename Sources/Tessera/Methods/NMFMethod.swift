@@ -1,0 +1,39 @@
+import Foundation
+
+/// Non-negative matrix factorisation as a segmentation method: a soft membership per follower
+/// (primary segment, its strength, secondary segment), segments as interest loadings.
+public struct NMFMethod: SegmentationMethod {
+    public var settings: NMFSettings
+    public init(settings: NMFSettings) { self.settings = settings }
+
+    public var name: SegmentMethod { .nmf }
+    public var k: Int { settings.k }
+    public var streamsRows: Bool { false }
+
+    public func fit(_ matrix: CSRMatrix, rows: RowSource?, progress: ProgressReporter) throws -> SegmentFit {
+        let maxIterations = settings.maxIterations
+        let r = try NMF.fit(matrix, settings: settings) { stats in
+            progress.update(stage: "nmf", done: Double(stats.iteration), total: Double(maxIterations),
+                            detail: String(format: "iteration %d: error %.3f", stats.iteration, stats.error))
+        }
+        progress.finish(stage: "nmf")
+        let memberships = r.memberships()
+        var fit = SegmentFit(labels: memberships.map { Int32($0.segment) }, profiles: r.h, objective: r.reconstructionError,
+                             iterations: r.iterations, converged: r.converged, history: IterationHistory(r.history),
+                             memberships: memberships)
+        fit.initSeconds = r.initSeconds
+        return fit
+    }
+
+    public func refitting(k: Int, seed: UInt64) -> any SegmentationMethod {
+        var s = settings
+        s.k = k
+        s.seed = seed
+        return NMFMethod(settings: s)
+    }
+
+    public func place(_ matrix: CSRMatrix, profiles: DenseMatrix) throws -> Placement {
+        let memberships = NMFResult.memberships(of: try NMF.transform(matrix, h: profiles))
+        return Placement(segments: memberships.map { Int32($0.segment) }, distances: nil, memberships: memberships)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// `run.json`: the job (`parameters`, the same keys as a job file), inputs, counts, per-stage seconds
+/// (`timings`), iterations, objective, metrics and the method's per-iteration history.
+public struct RunRecord: Encodable, Sendable {
+    public struct InputFile: Codable, Sendable {
+        public var path: String
+        public var bytes: Int
+        /// SHA-256 of the file's bytes (nil when the file is no longer readable).
+        public var sha256: String?
+    }
+    public struct Counts: Codable, Sendable {
+        public var linesRead: Int, linesLoaded: Int, rejected: Int, profiles: Int, rows: Int, empty: Int
+        public var interests: Int, nonzeros: Int, prunedInterests: Int
+        enum CodingKeys: String, CodingKey {
+            case rejected, profiles, rows, empty, interests, nonzeros
+            case linesRead = "lines_read", linesLoaded = "lines_loaded", prunedInterests = "pruned_interests"
+        }
+    }
+    public var tesseraVersion: String
+    public var command: String
+    public var method: String
+    public var seed: UInt64
+    /// The job as it ran: the same keys and values as its job file.
+    public var parameters: JobSpec
+    /// The loader settings in effect (a cache input brings its own), in the loader's own terms.
+    public var loader: LoaderSettings
+    public var inputs: [InputFile]
+    /// The INPUT arguments as given (files or one cache): what `tessera wall` reloads.
+    public var sources: [String]
+    public var counts: Counts
+    public var timings: [String: Double]
+    public var iterations: Int
+    public var converged: Bool
+    public var objective: Double
+    /// silhouette (on a seeded sample of 2,000 rows), calinski_harabasz, davies_bouldin.
+    public var metrics: [String: Double]
+    public var restartObjectives: [Double]
+    public var history: IterationHistory
+    public var outputs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case command, method, seed, parameters, loader, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs
+        case tesseraVersion = "tessera_version"
+        case restartObjectives = "restart_objectives"
+    }
+
+    public init(run: SegmentationRun, outputs: [String]) {
+        let report = run.audience.report
+        tesseraVersion = TesseraVersion.current
+        command = "segment"
+        method = run.spec.method.rawValue
+        seed = run.spec.seed
+        parameters = run.spec
+        loader = run.audience.settings
+        inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes, sha256: try? FileDigest.sha256($0.path)) }
+        sources = run.inputs
+        counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
+                        profiles: report.profiles, rows: report.rows, empty: report.emptyProfiles,
+                        interests: report.interests, nonzeros: report.nonzeros,
+                        prunedInterests: report.prunedMinDocumentFrequency + report.prunedMaxDocumentFrequency + report.prunedVocabularyLimit)
+        timings = run.timings
+        iterations = run.result.iterations
+        converged = run.result.converged
+        objective = run.result.objective
+        metrics = run.metrics
+        restartObjectives = run.result.restartObjectives
+        history = run.result.history
+        self.outputs = outputs
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+extension SegmentationPipeline {
+    /// Re-describes a saved run (the folder `tessera segment` wrote) without refitting: reloads its
+    /// inputs as its job says, places the rows with its model, describes the segments with its rules and
+    /// links the catalogue given here (`assets`, `partners`, `aliases`; nil: none).
+    public static func redescribe(directory: String, assets: String?, partners: String?, aliases: String?,
+                                  progress: ProgressReporter) throws -> SegmentationRun {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        struct SavedRun: Decodable {
+            var parameters: JobSpec
+            var sources: [String]?
+            var objective: Double
+            var iterations: Int
+            var converged: Bool
+        }
+        let runFile = path("run.json")
+        let bytes: Data
+        do { bytes = try Data(contentsOf: URL(fileURLWithPath: runFile)) } catch {
+            throw LoadError.cannotOpen(file: runFile, reason: "not a run folder written by `tessera segment` (no readable run.json)")
+        }
+        let saved: SavedRun
+        do { saved = try JSONDecoder().decode(SavedRun.self, from: bytes) } catch {
+            throw LoadError.readFailed(file: runFile, reason: "not a run.json this Tessera can read (\(error)); re-run `tessera segment`")
+        }
+        guard let sources = saved.sources, !sources.isEmpty else {
+            throw LoadError.readFailed(file: runFile, reason: "the run does not record its inputs; re-run `tessera segment`")
+        }
+        let model = try SegmentModel.load(from: path(SegmentModel.fileName))
+        var spec = model.metadata.parameters
+        spec.inputs = sources
+        spec.out = directory
+        spec.assets = assets
+        spec.partners = partners
+        spec.aliases = aliases
+        spec.rejects = nil
+        spec.emptyIds = nil
+        let pipeline = try SegmentationPipeline(spec: spec, progress: progress)
+        let audience: LoadedAudience
+        if sources.count == 1, ProfileCache.isCache(sources[0]) {
+            audience = try ProfileCache.load(from: sources[0])
+        } else {
+            audience = try ProfileLoader(settings: saved.parameters.loaderSettings, progress: progress.loaderCallback()).load(sources)
+            progress.finish(stage: "loading")
+        }
+        guard audience.vocabulary.interests == model.metadata.vectorizer.interests else {
+            throw ModelError(file: path(SegmentModel.fileName),
+                             reason: "the inputs of \(directory) changed since the run (their interests no longer match the model); re-run `tessera segment`")
+        }
+        let placed = try pipeline.method.place(audience.matrix, profiles: model.centres)
+        var result = SegmentFit(labels: placed.segments, profiles: model.centres, objective: saved.objective,
+                                iterations: saved.iterations, converged: saved.converged, history: .empty,
+                                memberships: placed.memberships)
+        result.restartObjectives = [saved.objective]
+        var insights = try pipeline.describe(audience, result)
+        if let scores = try pipeline.stability(audience.matrix, result) {
+            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
+        }
+        var run = SegmentationRun(spec: spec, audience: audience, inputs: sources, result: result, model: model,
+                                  insights: insights, timings: [:])
+        try pipeline.link(&run)
+        return run
+    }
+}

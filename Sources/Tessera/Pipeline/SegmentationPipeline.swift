@@ -1,0 +1,170 @@
+import Foundation
+
+/// The one segmentation job: load → prepare and fit (the method) → stability → describe → link the
+/// catalogue → write the run folder. `segment`, `run` and `demo` run it whole; `wall` re-describes a
+/// saved run through the same stages; `sweep` fits through the same method seam. Each stage is a
+/// method of its own, so it can be tested in-process.
+public struct SegmentationPipeline: Sendable {
+    public let spec: JobSpec
+    public let method: any SegmentationMethod
+    public let progress: ProgressReporter
+
+    /// Checks the job (every bound, in `JobSpec.validate`) and builds its method.
+    public init(spec: JobSpec, progress: ProgressReporter) throws {
+        try spec.validate()
+        self.spec = spec
+        self.method = spec.segmentationMethod()
+        self.progress = progress
+    }
+
+    /// Runs every stage and writes the run folder; returns the run and the paths written.
+    public func run() throws -> (run: SegmentationRun, written: [String]) {
+        let start = ContinuousClock.now
+        let input = try load()
+        var run = try segment(input)
+        let written = try write(&run, totalSince: start)
+        reportRejects(input.audience)
+        return (run, written)
+    }
+
+    // MARK: Stages
+
+    /// Loads the inputs (files through the streaming loader, or one cache), writes the side files
+    /// (rejects, empty ids) the job asks for. A method that streams rows reads a cache without loading
+    /// its matrix: the decision is made here, once.
+    public func load() throws -> LoadedInput {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let inputs = spec.inputs
+        let audience: LoadedAudience
+        var rows: RowSource? = nil
+        if inputs.count == 1, ProfileCache.isCache(inputs[0]) {
+            if method.streamsRows {
+                audience = try ProfileCache.load(from: inputs[0], matrix: false)
+                rows = try CachedMatrixReader(path: inputs[0])
+            } else {
+                progress.note("reading cache \(inputs[0])")
+                audience = try ProfileCache.load(from: inputs[0])
+            }
+        } else {
+            audience = try ProfileLoader(settings: spec.loaderSettings, progress: progress.loaderCallback()).load(inputs)
+            progress.finish(stage: "loading")
+        }
+        if let path = spec.rejects { try RejectsFile.write(audience.rejects, to: path) }
+        if let path = spec.emptyIds { try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: path) }
+        return LoadedInput(audience: audience, rows: rows, seconds: (clock.now - start).inSeconds)
+    }
+
+    /// Fits, describes, measures stability and links the catalogue.
+    public func segment(_ input: LoadedInput) throws -> SegmentationRun {
+        let clock = ContinuousClock()
+        let audience = input.audience
+        var spec = self.spec
+        spec.adopt(audience.settings)
+        let fitStart = clock.now
+        let result = try fit(input)
+        let fitSeconds = (clock.now - fitStart).inSeconds
+        let model = SegmentModel(metadata: .init(tesseraVersion: TesseraVersion.current, parameters: spec,
+                                                 vectorizer: FittedVectorizer(audience: audience)),
+                                 centres: result.profiles)
+        var run = SegmentationRun(spec: spec, audience: audience, inputs: spec.inputs, result: result, model: model,
+                                  insights: nil,
+                                  timings: ["load": input.seconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
+                                            "fit": fitSeconds, "stability": 0])
+        guard !input.streamed else {
+            progress.note("segments streamed from the cache: descriptions need the matrix in memory and are left out")
+            run.timings["describe"] = 0
+            return run
+        }
+        let describeStart = clock.now
+        var insights = try describe(audience, result)
+        var describeSeconds = (clock.now - describeStart).inSeconds
+        let stabilityStart = clock.now
+        if let scores = try stability(audience.matrix, result) {
+            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
+        }
+        run.timings["stability"] = (clock.now - stabilityStart).inSeconds
+        run.insights = insights
+        let m = ClusterQuality.measures(audience.matrix, labels: result.labels, k: result.profiles.rowCount,
+                                        silhouetteSample: 2_000, seed: spec.seed)
+        run.metrics = ["silhouette": m.silhouette, "calinski_harabasz": m.calinskiHarabasz, "davies_bouldin": m.daviesBouldin]
+        let linkStart = clock.now
+        try link(&run)
+        describeSeconds += (clock.now - linkStart).inSeconds
+        run.timings["describe"] = describeSeconds
+        return run
+    }
+
+    /// The method's fit on the loaded rows.
+    public func fit(_ input: LoadedInput) throws -> SegmentFit {
+        try method.fit(input.audience.matrix, rows: input.rows, progress: progress)
+    }
+
+    /// Each segment described on the raw interests: size, distinctive interests, label, tags, cohesion.
+    public func describe(_ audience: LoadedAudience, _ result: SegmentFit) throws -> AudienceInsights {
+        try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
+                                     interests: audience.vocabulary.interests, tags: RowTags(audience.tags),
+                                     settings: spec.insights)
+    }
+
+    /// Bootstrap stability of each segment: the same method re-fitted on resampled rows (nil when off).
+    public func stability(_ matrix: CSRMatrix, _ result: SegmentFit) throws -> [Double]? {
+        let settings = spec.stabilitySettings
+        guard settings.rounds > 0 else { return nil }
+        let k = result.profiles.rowCount
+        let silent = ProgressReporter(mode: .quiet)
+        var round = 0
+        let scores = try Stability.bootstrapJaccard(labels: result.labels, k: k, settings: settings) { rows in
+            round += 1
+            progress.update(stage: "stability", done: Double(round), total: Double(settings.rounds), detail: "bootstrap \(round)")
+            let sample = matrix.gatherRows(rows)
+            guard sample.rowCount >= k else { return [Int32](repeating: 0, count: sample.rowCount) }
+            return try method.refitting(k: k, seed: spec.seed &+ UInt64(round)).fit(sample, rows: nil, progress: silent).labels
+        }
+        progress.finish(stage: "stability")
+        return scores
+    }
+
+    /// Reads the catalogue (assets, partners, aliases) and links it to the described segments.
+    public func link(_ run: inout SegmentationRun) throws {
+        let s = run.spec
+        guard let insights = run.insights, s.assets != nil || s.partners != nil else { return }
+        let catalog = try AssetCatalog.read(assets: s.assets, partners: s.partners, aliases: s.aliases,
+                                            normalization: run.audience.settings.normalization,
+                                            vocabulary: run.audience.vocabulary.interests)
+        run.gaps = GapAnalysis.link(insights, assets: catalog.assets, partners: catalog.partners)
+        run.unknownCatalogInterests = catalog.unknownInterests
+        if !catalog.unknownInterests.isEmpty {
+            let shown = catalog.unknownInterests.prefix(5).map { "  \($0.file):\($0.line): \($0.id): \($0.interest)" }
+            progress.note((["\(catalog.unknownInterests.count) catalogue interest(s) match nothing in the audience (listed in segments.json under unknown_catalog_interests); the first:"] + shown).joined(separator: "\n"))
+        }
+    }
+
+    /// Writes the run folder (`spec.out`); fills in the `write` and `total` timings.
+    public func write(_ run: inout SegmentationRun, totalSince start: ContinuousClock.Instant) throws -> [String] {
+        try RunFolder.write(&run, to: spec.out, assignments: spec.assignments, totalSince: start)
+    }
+
+    /// Rejects are never silent: without a rejects file, the first few go to stderr.
+    public func reportRejects(_ audience: LoadedAudience) {
+        guard !audience.rejects.isEmpty, spec.rejects == nil else { return }
+        let shown = audience.rejects.prefix(5)
+        var lines = ["\(audience.rejects.count) line(s) rejected; the first \(shown.count):"]
+        for r in shown { lines.append("  \(r.file):\(r.line): [\(r.kind)] \(r.reason)") }
+        lines.append("pass --rejects FILE to write them all")
+        progress.note(lines.joined(separator: "\n"))
+    }
+}
+
+extension RowTags {
+    /// The loader's tags in the form SegmentInsights reads (SegmentInsights does not depend on loading).
+    init(_ tags: ProfileTags) {
+        self.init(names: tags.names, rowStart: tags.rowStart, values: tags.values)
+    }
+}
+
+/// The binary profile cache as a source of row batches (mini-batch k-means streams from it).
+extension CachedMatrixReader: RowSource {
+    public func rows(at indices: [Int]) throws -> ClusteringData { .sparse(try rows(at: indices) as CSRMatrix) }
+    public func rows(_ range: Range<Int>) throws -> ClusteringData { .sparse(try rows(range) as CSRMatrix) }
+}
