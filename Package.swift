@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "TesseraTestSupport"]),
         .testTarget(name: "SegmentInsightsTests", dependencies: ["SegmentInsights", "TesseraTestSupport"]),
         .testTarget(name: "WallExportTests", dependencies: ["WallExport", "SegmentInsights"]),
+        .testTarget(name: "TesseraTests", dependencies: ["Tessera", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["Tessera"]),
     ],
     swiftLanguageModes: [.v5]

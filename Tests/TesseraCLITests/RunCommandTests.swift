@@ -19,6 +19,48 @@ import Testing
         #expect(other.status == 0 && other.json["k"] as? Int == 3)
     }
 
+    /// Every flag of `segment` that changes the run goes into the saved job, and `run` on that job
+    /// repeats the run: the same parameters in run.json and the same segments, byte for byte.
+    @Test func everyFlagRoundTripsThroughTheJobFile() throws {
+        let dir = CLI.folder()
+        let input = dir + "/audience.jsonl"
+        #expect(try CLI.run(["generate", "--profiles", "1500", "--segments", "4", "--interests", "900", "--out", input, "--quiet"]).status == 0)
+        try "id,name,kind,interests\na1,Shop,product,#running\n".write(toFile: dir + "/assets.csv", atomically: true, encoding: .utf8)
+        let shared = ["--min-df", "2", "--max-df", "0.9", "--max-vocabulary", "800", "--weighting", "bm25", "--no-case-fold", "--no-nfkc",
+                      "--strip-sigil", "--duplicates", "reject", "--header", "absent", "--max-line-bytes", "5000", "--strict",
+                      "--top-interests", "7", "--stability", "2", "--stability-sample", "900", "--assets", dir + "/assets.csv",
+                      "--assignments", "--rejects", dir + "/rejects.csv", "--empty-ids", dir + "/empty.txt"]
+        let kmeans = ["--k", "4", "--seed", "11", "--restarts", "2", "--init", "kmeans||", "--init-trials", "3", "--metric", "euclidean",
+                      "--max-iterations", "40", "--tolerance", "0.001", "--no-bounds", "--batch-size", "512", "--epochs", "3"]
+        let nmf = ["--method", "nmf", "--k", "4", "--seed", "5", "--solver", "mu", "--nmf-init", "nndsvdar", "--max-iterations", "60",
+                   "--tolerance", "0.00001", "--svd-power-iterations", "2", "--l1-w", "0.01", "--l2-w", "0.02", "--l1-h", "0.03", "--l2-h", "0.04"]
+        for (name, flags) in [("kmeans", kmeans), ("nmf", nmf)] {
+            let job = dir + "/\(name).yaml"
+            let first = try CLI.run(["segment", input, "--out", dir + "/\(name)-a", "--save-job", job, "--quiet"] + shared + flags)
+            #expect(first.status == 0, "\(first.stderr)")
+            let again = try CLI.run(["run", job, "--out", dir + "/\(name)-b", "--quiet"])
+            #expect(again.status == 0, "\(again.stderr)")
+            func parameters(_ folder: String) throws -> [String: Any] {
+                let run = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/run.json"))) as! [String: Any]
+                var p = run["parameters"] as! [String: Any]
+                p["out"] = nil
+                p["inputs"] = (p["inputs"] as! [String]).map { URL(fileURLWithPath: $0).lastPathComponent }
+                return p
+            }
+            let a = try parameters(dir + "/\(name)-a"), b = try parameters(dir + "/\(name)-b")
+            #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(a)\n\(b)")
+            for file in ["segments.json", "assignments.csv"] {
+                #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)-a/" + file)) == Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)-b/" + file)), "\(name) \(file)")
+            }
+            // The flags really reached the job.
+            let text = try String(contentsOfFile: job, encoding: .utf8)
+            for line in ["min_df: 2", "weighting: bm25", "strip_sigil: true", "strict: true", "top_interests: 7", "stability_sample: 900"] {
+                #expect(text.contains(line), "\(name): \(line)")
+            }
+            #expect(text.contains(name == "nmf" ? "solver: mu" : "init_trials: 3"))
+        }
+    }
+
     @Test func relativePathsAndClearErrorsNamingTheKey() throws {
         let dir = CLI.folder()
         #expect(try CLI.run(["generate", "--profiles", "800", "--segments", "3", "--interests", "800", "--out", dir + "/audience.jsonl", "--quiet"]).status == 0)
@@ -98,7 +140,10 @@ import Testing
         #expect(inputs.first?["sha256"] as? String == expected)
         #expect(inputs.first?["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int))
         #expect((run?["sources"] as? [String]) == [input])
-        for key in ["tessera_version", "parameters", "job", "loader", "counts", "timings", "seed", "objective"] { #expect(run?[key] != nil, "\(key)") }
+        for key in ["tessera_version", "parameters", "loader", "counts", "timings", "seed", "objective"] { #expect(run?[key] != nil, "\(key)") }
+        // `parameters` is the job itself, in the job file's keys.
+        let parameters = try #require(run?["parameters"] as? [String: Any])
+        #expect(parameters["k"] as? Int == 2 && parameters["stability"] as? Int == 0 && parameters["kmeans"] is [String: Any])
         let metrics = try #require(run?["metrics"] as? [String: Double])
         #expect(Set(metrics.keys) == ["silhouette", "calinski_harabasz", "davies_bouldin"])
         #expect(metrics["silhouette"]! > -1 && metrics["silhouette"]! < 1 && metrics["calinski_harabasz"]! > 0 && metrics["davies_bouldin"]! > 0)
