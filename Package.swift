@@ -41,10 +41,12 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
-        .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib", "COpenBLAS"]),
+        // Tessera's own C helpers (prefetch hints, JSON byte scan, CPU check): static inline functions.
+        .target(name: "CTesseraKernels"),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CTesseraKernels"], swiftSettings: kernelSettings),
+        .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib", "CTesseraKernels"]),
         .target(name: "AudienceGenerator", dependencies: ["LinearAlgebra"]),
-        .target(name: "Clustering", dependencies: ["LinearAlgebra", "COpenBLAS"], swiftSettings: kernelSettings),
+        .target(name: "Clustering", dependencies: ["LinearAlgebra", "CTesseraKernels"], swiftSettings: kernelSettings),
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
         .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
         .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading"], exclude: ["segments.schema.v1.json"]),

@@ -69,7 +69,7 @@ final class CentroidTable: @unchecked Sendable {
 
     var matrix: DenseMatrix { try! DenseMatrix(rowCount: k, columnCount: d, values: centres) }
 
-    /// Squared distances between all pairs of centres (k×k), through `cblas_sgemm`.
+    /// Squared distances between all pairs of centres (k×k), from their Gram matrix (`BLAS.gram`, `cblas_ssyrk`).
     func pairwiseSquaredDistances() -> [Float] {
         let m = matrix
         let gram = BLAS.gram(m, transpose: false)

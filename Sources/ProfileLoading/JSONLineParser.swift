@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import COpenBLAS
+import CTesseraKernels
 
 /// Interests waiting for their table lookup while the next ones are parsed.
 enum LookupQueue {
