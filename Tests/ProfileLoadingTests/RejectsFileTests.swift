@@ -2,21 +2,7 @@ import Foundation
 import Testing
 import ProfileLoading
 
-@Suite struct CSVFormattingTests {
-    @Test(arguments: ["=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx"])
-    func formulaPrefixesAreNeutralised(cell: String) {
-        let out = CSVFormatting.cell(cell)
-        #expect(out.hasPrefix("'") || out.hasPrefix("\"'"))
-    }
-
-    @Test func quotingFollowsRFC4180() {
-        #expect(CSVFormatting.cell("plain") == "plain")
-        #expect(CSVFormatting.cell("a,b") == "\"a,b\"")
-        #expect(CSVFormatting.cell("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(CSVFormatting.cell("two\nlines") == "\"two\nlines\"")
-        #expect(CSVFormatting.row(["a", "b,c"]) == "a,\"b,c\"\n")
-    }
-
+@Suite struct RejectsFileTests {
     @Test func rejectsFileIsWrittenAtomically() throws {
         let folder = TestFiles.folder()
         let path = folder + "/rejects.csv"
@@ -27,4 +13,3 @@ import ProfileLoading
         #expect(leftovers.isEmpty)
     }
 }
-
