@@ -9,7 +9,7 @@ public enum RejectsFile {
         try AtomicFile.write(to: path) { out in
             try out.write(CSVWriter.row(header, purpose: .spreadsheet))
             for r in rejects {
-                try out.write(CSVWriter.row([r.file, String(r.line), r.kind, r.reason, r.excerpt], purpose: .spreadsheet))
+                try out.write(CSVWriter.row([r.file, String(r.line), r.kind.rawValue, r.reason, r.excerpt], purpose: .spreadsheet))
             }
         }
     }
