@@ -41,20 +41,25 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
-        .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib", "COpenBLAS"]),
+        // CSV reading and writing (RFC 4180, formula neutralising) on Unicode scalars; Foundation only.
+        .target(name: "TabularText"),
+        // Tessera's own C helpers (prefetch hints, JSON byte scan, CPU check): static inline functions.
+        .target(name: "CTesseraKernels"),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CTesseraKernels"], swiftSettings: kernelSettings),
+        .target(name: "ProfileLoading", dependencies: ["LinearAlgebra", "CZlib", "CTesseraKernels", "TabularText"]),
         .target(name: "AudienceGenerator", dependencies: ["LinearAlgebra"]),
-        .target(name: "Clustering", dependencies: ["LinearAlgebra", "COpenBLAS"], swiftSettings: kernelSettings),
+        .target(name: "Clustering", dependencies: ["LinearAlgebra", "CTesseraKernels"], swiftSettings: kernelSettings),
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
         .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
-        .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading"], exclude: ["segments.schema.v1.json"]),
-        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport",
+        .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading", "TabularText"], exclude: ["segments.schema.v1.json"]),
+        .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "TabularText", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport",
                                               .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading"]),
         .testTarget(name: "AudienceGeneratorTests", dependencies: ["AudienceGenerator", "ProfileLoading"]),

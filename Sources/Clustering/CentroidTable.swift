@@ -67,9 +67,16 @@ final class CentroidTable: @unchecked Sendable {
         return total
     }
 
-    var matrix: DenseMatrix { try! DenseMatrix(rowCount: k, columnCount: d, values: centres) }
+    /// The centres as a k×d matrix. Built without the throwing shape check: `centres` always holds
+    /// k·d values (sized in `init` and only ever updated in place).
+    var matrix: DenseMatrix {
+        assert(centres.count == k * d, "centroid table holds \(centres.count) values for \(k)×\(d) centres")
+        var matrix = DenseMatrix(rowCount: k, columnCount: d)
+        matrix.values = centres
+        return matrix
+    }
 
-    /// Squared distances between all pairs of centres (k×k), through `cblas_sgemm`.
+    /// Squared distances between all pairs of centres (k×k), from their Gram matrix (`BLAS.gram`, `cblas_ssyrk`).
     func pairwiseSquaredDistances() -> [Float] {
         let m = matrix
         let gram = BLAS.gram(m, transpose: false)

@@ -1,7 +1,6 @@
-import COpenBLAS
 import LinearAlgebra
 
-/// Dense twin of the assignment step: −2·X·Cᵀ for a block of rows through `cblas_sgemm`, plus the norms.
+/// Dense twin of the assignment step: −2·X·Cᵀ for a block of rows through `BLAS.gemm` (`cblas_sgemm`), plus the norms.
 struct DenseAssignmentKernel: AssignmentKernel {
     let matrix: DenseMatrix
     let rowNorms: [Float]
@@ -24,9 +23,10 @@ struct DenseAssignmentKernel: AssignmentKernel {
                         // Zero the padding lanes so they stay finite (their norm is +∞).
                         scratch.update(repeating: SIMD16<Float>())
                         if d > 0 {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(k), Int32(d),
-                                        1, x.baseAddress! + start * d, Int32(d), c.baseAddress!, Int32(d),
-                                        0, dots, Int32(kp))
+                            BLAS.gemm(rows: count, columns: k, inner: d, alpha: 1,
+                                      a: x.baseAddress! + start * d, aStride: d,
+                                      b: c.baseAddress!, bStride: d, transposeB: true,
+                                      beta: 0, c: dots, cStride: kp)
                         }
                         for r in 0..<count {
                             let row = UnsafeRawPointer(dots + r * kp).assumingMemoryBound(to: SIMD16<Float>.self)
@@ -59,7 +59,7 @@ struct DenseAssignmentKernel: AssignmentKernel {
         let d = matrix.columnCount
         let dot: Float = matrix.values.withUnsafeBufferPointer { x in
             table.centres.withUnsafeBufferPointer { cv in
-                cblas_sdot(Int32(d), x.baseAddress! + i * d, 1, cv.baseAddress! + c * d, 1)
+                BLAS.dot(count: d, x.baseAddress! + i * d, cv.baseAddress! + c * d)
             }
         }
         return max(0, rowNorms[i] + table.norms[c] - 2 * dot)

@@ -1,4 +1,3 @@
-import COpenBLAS
 import LinearAlgebra
 
 /// Chooses the initial centres (all three strategies return k×d dense centres).
@@ -47,7 +46,7 @@ enum Initializer {
 /// proportional to the squared distance to the nearest chosen centre and keeps the one that lowers
 /// the total most. Distances to a candidate row come from its dot products with all rows: through the
 /// transposed matrix for sparse data (only the candidate's interests' columns are touched), through
-/// `cblas_sgemv` for dense data. Candidates of a step are evaluated in parallel, each into its own buffer.
+/// `BLAS.gemv` (`cblas_sgemv`) for dense data. Candidates of a step are evaluated in parallel, each into its own buffer.
 struct KMeansPlusPlus {
     let data: ClusteringData
     let norms: [Float]
@@ -135,8 +134,8 @@ struct KMeansPlusPlus {
             let d = m.columnCount
             guard d > 0 else { out.update(repeating: 0, count: n); return }
             m.values.withUnsafeBufferPointer { x in
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, x.baseAddress!, Int32(d),
-                            x.baseAddress! + r * d, 1, 0, out, 1)
+                BLAS.gemv(rows: n, columns: d, alpha: 1, a: x.baseAddress!, aStride: d,
+                          x: x.baseAddress! + r * d, beta: 0, y: out)
             }
         }
     }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import LinearAlgebra
 
@@ -21,7 +20,7 @@ enum KMeansParallel {
         var candidates: [[Float]] = [share(globalRow: firstGlobal, rankStart: rankStart, n: n, d: d,
                                             accumulator: accumulator, communicator: communicator)]
         let nearest = AlignedBuffer<Float>(count: n, repeating: 0)
-        distances(to: candidates, kernel: kernel, into: nearest, first: true)
+        try distances(to: candidates, kernel: kernel, into: nearest, first: true)
         let perRound = settings.parallelOversampling * Double(k)
         for round in 0..<settings.parallelRounds {
             let phi = communicator.sum((0..<n).reduce(0.0) { $0 + Double(nearest[$1]) })
@@ -41,7 +40,7 @@ enum KMeansParallel {
             }
             if communicator.size > 1 { communicator.allreduceSum(&block) }
             let newRows = (0..<all).map { t in (0..<d).map { Float(block[t * d + $0]) } }
-            distances(to: newRows, kernel: kernel, into: nearest, first: false)
+            try distances(to: newRows, kernel: kernel, into: nearest, first: false)
             candidates += newRows
         }
         // Weight each candidate by the number of rows nearest to it.
@@ -69,9 +68,10 @@ enum KMeansParallel {
     }
 
     /// nearest[i] = min(nearest[i], squared distance from row i to the closest of `rows`).
-    static func distances(to rows: [[Float]], kernel: AssignmentKernel, into nearest: AlignedBuffer<Float>, first: Bool) {
+    /// Throws if `rows` are not all the same length (every caller passes rows of d values).
+    static func distances(to rows: [[Float]], kernel: AssignmentKernel, into nearest: AlignedBuffer<Float>, first: Bool) throws {
         guard !rows.isEmpty else { return }
-        let table = CentroidTable(centres: try! DenseMatrix(rows: rows))
+        let table = CentroidTable(centres: try DenseMatrix(rows: rows))
         let n = kernel.rowCount
         let labels = AlignedBuffer<Int32>(count: n, repeating: 0)
         let best = AlignedBuffer<Float>(count: n, repeating: 0), second = AlignedBuffer<Float>(count: n, repeating: 0)

@@ -1,4 +1,4 @@
-import COpenBLAS
+import CTesseraKernels
 
 /// Which instruction sets the clustering kernels were compiled for (see Package.swift).
 public enum KernelBuild {

@@ -1,4 +1,3 @@
-import COpenBLAS
 import LinearAlgebra
 
 /// Sparse twin of the assignment step: ‖x‖² − 2x·c + ‖c‖² with the centres transposed (d×kp), so each

@@ -70,6 +70,34 @@ public enum BLAS {
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows), 1, a, Int32(columns), 1, c, Int32(columns))
     }
 
+    /// `C = alpha · op(A) · op(B) + beta · C` on raw row-major storage (`cblas_sgemm`): op(A) is
+    /// rows×inner, op(B) inner×columns, C rows×columns, each read with its own row stride. For kernels
+    /// that multiply blocks of a larger matrix inside their own parallel loop, where wrapping each
+    /// block in a `DenseMatrix` would copy it.
+    public static func gemm(rows: Int, columns: Int, inner: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, aStride: Int, transposeA: Bool = false,
+                            b: UnsafePointer<Float>, bStride: Int, transposeB: Bool = false,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, cStride: Int) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(rows), Int32(columns), Int32(inner), alpha, a, Int32(aStride), b, Int32(bStride),
+                    beta, c, Int32(cStride))
+    }
+
+    /// `y = alpha · op(A) · x + beta · y` on raw row-major storage (`cblas_sgemv`) for a rows×columns A
+    /// read with row stride `aStride`; x and y are contiguous.
+    public static func gemv(rows: Int, columns: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, aStride: Int, transposeA: Bool = false,
+                            x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha,
+                    a, Int32(aStride), x, 1, beta, y, 1)
+    }
+
+    /// The dot product of `count` contiguous floats at `x` and `y` (`cblas_sdot`), for rows of a larger
+    /// matrix read in place.
+    public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+        cblas_sdot(Int32(count), x, 1, y, 1)
+    }
+
     /// The dot product `x · y` (`cblas_sdot`).
     public static func dot(_ x: [Float], _ y: [Float]) -> Float {
         precondition(x.count == y.count, "dot: vectors of different lengths")

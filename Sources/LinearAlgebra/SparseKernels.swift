@@ -1,4 +1,4 @@
-import COpenBLAS
+import CTesseraKernels
 
 /// SIMD kernels over sparse rows and dense tables whose rows are padded to a multiple of 16 floats
 /// (so one table row is whole `SIMD16<Float>` blocks). Shared by k-means (distances to transposed

@@ -115,7 +115,7 @@ struct AudienceBuilder {
                 if settings.duplicates == .reject {
                     let first = profileFirstSeen[Int(profile)]
                     let firstPlace = Int(first.file) == file ? "line \(first.line)" : "\(report.files[Int(first.file)].path):\(first.line)"
-                    blockRejects.append(Reject(file: path, line: line, kind: "duplicate-id",
+                    blockRejects.append(Reject(file: path, line: line, kind: .duplicateID,
                                                reason: "duplicate id '\(RejectExcerpt.sanitize(profiles.string(of: Int(profile))))' (first seen at \(firstPlace))",
                                                excerpt: ""))
                     duplicateRejects += 1
@@ -212,7 +212,7 @@ struct AudienceBuilder {
         if settings.strict, let first = blockRejects.first {
             throw LoadError.badRecord(file: first.file, line: first.line, reason: first.reason)
         }
-        for reject in blockRejects { report.rejectsByKind[reject.kind, default: 0] += 1 }
+        for reject in blockRejects { report.rejectsByKind[reject.kind.rawValue, default: 0] += 1 }
         rejects.append(contentsOf: blockRejects)
 
         let loaded = block.recordLine.count - duplicateRejects

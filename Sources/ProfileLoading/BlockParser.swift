@@ -44,18 +44,18 @@ struct BlockParser {
             for i in 0..<length where !InterestNormalizer.isASCIISpace(line[i]) { blank = false; break }
             if blank { block.blankLines += 1; continue }
 
-            func reject(_ reason: String, kind: String) {
+            func reject(_ reason: String, kind: RejectKind) {
                 let truncated = unterminated && endsFile
                 let why = truncated ? "truncated last line (no newline at the end of the file): \(reason)" : reason
-                block.rejects.append(BlockReject(line: lineIndex, kind: truncated ? "truncated" : kind, reason: why,
+                block.rejects.append(BlockReject(line: lineIndex, kind: truncated ? .truncated : kind, reason: why,
                                                  excerpt: RejectExcerpt.of(line, length)))
             }
             if length > maxLineBytes {
-                reject("line is \(length) bytes, over the limit of \(maxLineBytes) (raise --max-line-bytes to accept it)", kind: "line-too-long")
+                reject("line is \(length) bytes, over the limit of \(maxLineBytes) (raise --max-line-bytes to accept it)", kind: .lineTooLong)
                 continue
             }
             if let bad = UTF8Validation.firstInvalidOffset(line, length) {
-                reject("invalid UTF-8 at byte \(bad + 1) of the line", kind: "invalid-utf8")
+                reject("invalid UTF-8 at byte \(bad + 1) of the line", kind: .invalidUTF8)
                 continue
             }
             do {
@@ -77,7 +77,7 @@ struct BlockParser {
             } catch let error as RecordError {
                 reject(error.reason, kind: error.kind)
             } catch {
-                reject("\(error)", kind: "malformed")
+                reject("\(error)", kind: .malformed)
             }
         }
         block.countUses()
@@ -86,20 +86,20 @@ struct BlockParser {
 
     private func parseEdge(_ fields: [EdgeListParser.Field], count: Int, into block: inout ParsedBlock, lineIndex: Int32) throws {
         guard count == 2 || count == 3 else {
-            throw RecordError("expected 2 or 3 fields (follower id, interest[, weight]) but found \(count)", kind: "bad-fields")
+            throw RecordError("expected 2 or 3 fields (follower id, interest[, weight]) but found \(count)", kind: .badFields)
         }
         let id = trimmed(fields[0])
-        guard id.count > 0 else { throw RecordError("the follower id (field 1) is empty", kind: "missing-id") }
+        guard id.count > 0 else { throw RecordError("the follower id (field 1) is empty", kind: .missingID) }
         let interest = fields[1]
-        guard interest.count > 0 else { throw RecordError("the interest (field 2) is empty", kind: "bad-fields") }
+        guard interest.count > 0 else { throw RecordError("the interest (field 2) is empty", kind: .badFields) }
         var weight: Double = 1
         if count == 3 {
             guard let w = EdgeListParser.number(fields[2]) else {
                 let text = String(decoding: UnsafeBufferPointer(start: fields[2].start, count: fields[2].count), as: UTF8.self)
-                throw RecordError("the weight (field 3) must be a number, found '\(RejectExcerpt.sanitize(text))'", kind: "bad-weight")
+                throw RecordError("the weight (field 3) must be a number, found '\(RejectExcerpt.sanitize(text))'", kind: .badWeight)
             }
             guard w.isFinite, w >= 0, w <= Double(Float.greatestFiniteMagnitude) else {
-                throw RecordError("the weight (field 3) must be a non-negative finite number, found \(w)", kind: "bad-weight")
+                throw RecordError("the weight (field 3) must be a non-negative finite number, found \(w)", kind: .badWeight)
             }
             weight = w
         }

@@ -34,9 +34,9 @@ struct EdgeListParser {
                     }
                     start[n] = p.pointee; n += 1; p += 1
                 }
-                guard closed else { throw RecordError("unterminated quoted field (a quoted field cannot span lines)", kind: "malformed-csv") }
+                guard closed else { throw RecordError("unterminated quoted field (a quoted field cannot span lines)", kind: .malformedCSV) }
                 guard p == end || p.pointee == delimiter else {
-                    throw RecordError("unexpected text after the closing quote of field \(total)", kind: "malformed-csv")
+                    throw RecordError("unexpected text after the closing quote of field \(total)", kind: .malformedCSV)
                 }
                 used += n
                 out.append(Field(start: UnsafePointer(start), count: n))

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import COpenBLAS
+import CTesseraKernels
 
 /// Interests waiting for their table lookup while the next ones are parsed.
 enum LookupQueue {
@@ -115,8 +115,8 @@ struct JSONLineParser {
         }
         skipSpace()
         guard p == end else { throw RecordError("unexpected characters after the JSON object: \(describeHere())") }
-        guard localId >= 0 else { throw RecordError("missing \"id\"", kind: "missing-id") }
-        guard sawInterests else { throw RecordError("missing \"interests\" (expected an array of strings or an object of weights)", kind: "missing-interests") }
+        guard localId >= 0 else { throw RecordError("missing \"id\"", kind: .missingID) }
+        guard sawInterests else { throw RecordError("missing \"interests\" (expected an array of strings or an object of weights)", kind: .missingInterests) }
         block.recordId.append(localId)
     }
 
@@ -135,7 +135,7 @@ struct JSONLineParser {
         let c = p.pointee
         if c == Self.quote {
             let (s, n) = try parseString()
-            guard n > 0 else { throw RecordError("\"id\" is empty", kind: "missing-id") }
+            guard n > 0 else { throw RecordError("\"id\" is empty", kind: .missingID) }
             return block.ids.id(of: s, length: n)
         }
         if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
@@ -143,7 +143,7 @@ struct JSONLineParser {
             _ = try parseNumber()
             return block.ids.id(of: start, length: p - start)
         }
-        throw RecordError("\"id\" must be a string or a number, found \(describeHere())", kind: "wrong-type")
+        throw RecordError("\"id\" must be a string or a number, found \(describeHere())", kind: .wrongType)
     }
 
     private mutating func parseInterests(into block: inout ParsedBlock) throws {
@@ -166,11 +166,11 @@ struct JSONLineParser {
                 p += 1
                 skipSpace()
                 guard p < end, p.pointee == UInt8(ascii: "-") || (p.pointee >= 48 && p.pointee <= 57) else {
-                    throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a number, found \(describeHere())", kind: "bad-weight")
+                    throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a number, found \(describeHere())", kind: .badWeight)
                 }
                 let weight = try parseNumber()
                 guard weight >= 0, weight <= Double(Float.greatestFiniteMagnitude) else {
-                    throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a non-negative finite number, found \(weight)", kind: "bad-weight")
+                    throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a non-negative finite number, found \(weight)", kind: .badWeight)
                 }
                 if weight > 0 {
                     block.appendEntry(interest, weight: Float(weight))
@@ -182,7 +182,7 @@ struct JSONLineParser {
                 throw RecordError("expected ',' or '}' in \"interests\", found \(describeHere())")
             }
         }
-        throw RecordError("\"interests\" must be an array of strings or an object of weights, found \(describeHere())", kind: "wrong-type")
+        throw RecordError("\"interests\" must be an array of strings or an object of weights, found \(describeHere())", kind: .wrongType)
     }
 
     /// `["…", …]` of interests. Table lookups are cache misses, so each interest's slot is
@@ -200,7 +200,7 @@ struct JSONLineParser {
         while true {
             skipSpace()
             guard p < end, p.pointee == Self.quote else {
-                throw RecordError("interests[\(parsed)] must be a string, found \(describeHere())", kind: "wrong-type")
+                throw RecordError("interests[\(parsed)] must be a string, found \(describeHere())", kind: .wrongType)
             }
             let (s, n) = try parseString()
             if s == UnsafePointer(scratch) {   // decoded escapes: the scratch is reused, look up now
@@ -236,7 +236,7 @@ struct JSONLineParser {
             if n > 0 { block.tagRecord.append(record); block.tagValue.append(block.tags.id(of: s, length: n)) }
             return
         }
-        guard p.pointee == UInt8(ascii: "[") else { throw RecordError("\"tags\" must be an array of strings, found \(describeHere())", kind: "wrong-type") }
+        guard p.pointee == UInt8(ascii: "[") else { throw RecordError("\"tags\" must be an array of strings, found \(describeHere())", kind: .wrongType) }
         try parseStringArray(named: "tags") { s, n in
             if n > 0 { block.tagRecord.append(record); block.tagValue.append(block.tags.id(of: s, length: n)) }
         }
@@ -252,7 +252,7 @@ struct JSONLineParser {
         while true {
             skipSpace()
             guard p < end, p.pointee == Self.quote else {
-                throw RecordError("\(field)[\(index)] must be a string, found \(describeHere())", kind: "wrong-type")
+                throw RecordError("\(field)[\(index)] must be a string, found \(describeHere())", kind: .wrongType)
             }
             let (s, n) = try parseString()
             element(s, n)

@@ -39,7 +39,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public var nonzeros = 0
     /// Mean raw weight per row before weighting (BM25's average document length; 1 for other weightings).
     public var averageRowWeight: Double? = nil
-    /// Rejected lines by kind (`malformed-json`, `invalid-utf8`, …).
+    /// Rejected lines by kind, keyed by `RejectKind`'s raw value (`malformed-json`, `invalid-utf8`, …).
     public var rejectsByKind: [String: Int] = [:]
     public var seconds: Double = 0
     /// Seconds per loading stage: `read`, `parse` (parallel), `merge`, `assemble`.
@@ -57,14 +57,13 @@ public struct Reject: Sendable, Codable, Equatable {
     public var file: String
     /// 1-based line number in the file.
     public var line: Int
-    /// A stable category: `malformed-json`, `wrong-type`, `missing-id`, `missing-interests`,
-    /// `invalid-utf8`, `line-too-long`, `truncated`, `duplicate-id`, `bad-weight`, `bad-fields`.
-    public var kind: String
+    /// Why the line was rejected.
+    public var kind: RejectKind
     public var reason: String
     /// The start of the line, control characters replaced.
     public var excerpt: String
 
-    public init(file: String, line: Int, kind: String, reason: String, excerpt: String) {
+    public init(file: String, line: Int, kind: RejectKind, reason: String, excerpt: String) {
         self.file = file
         self.line = line
         self.kind = kind

@@ -75,7 +75,7 @@ struct ParsedBlock {
 
 struct BlockReject {
     var line: Int32
-    var kind: String
+    var kind: RejectKind
     var reason: String
     var excerpt: String
 }
@@ -83,9 +83,9 @@ struct BlockReject {
 /// A record that cannot be loaded, with the reason a person can act on.
 struct RecordError: Error {
     var reason: String
-    /// A stable category for counting (see `Reject.kind`).
-    var kind: String
-    init(_ reason: String, kind: String = "malformed-json") {
+    /// A stable category for counting (see `RejectKind`).
+    var kind: RejectKind
+    init(_ reason: String, kind: RejectKind = .malformedJSON) {
         self.reason = reason
         self.kind = kind
     }

@@ -84,7 +84,7 @@ public struct ProfileLoader {
                         case let .oversizedLine(length, excerpt, _):
                             var block = ParsedBlock()
                             block.lineCount = 1
-                            block.rejects = [BlockReject(line: 0, kind: "line-too-long",
+                            block.rejects = [BlockReject(line: 0, kind: .lineTooLong,
                                                          reason: "line is \(length) bytes, over the limit of \(settings.maxLineBytes) (raise --max-line-bytes to accept it)",
                                                          excerpt: excerpt)]
                             results[i] = block

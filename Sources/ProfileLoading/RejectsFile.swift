@@ -1,3 +1,5 @@
+import TabularText
+
 /// The rejects file: one CSV row per rejected line, `file,line,kind,reason,excerpt`.
 public enum RejectsFile {
     public static let header = ["file", "line", "kind", "reason", "excerpt"]
@@ -5,9 +7,9 @@ public enum RejectsFile {
     /// Writes `rejects` atomically to `path` (a header row even when there are none).
     public static func write(_ rejects: [Reject], to path: String) throws {
         try AtomicFile.write(to: path) { out in
-            try out.write(CSVFormatting.row(header))
+            try out.write(CSVWriter.row(header, purpose: .spreadsheet))
             for r in rejects {
-                try out.write(CSVFormatting.row([r.file, String(r.line), r.kind, r.reason, r.excerpt]))
+                try out.write(CSVWriter.row([r.file, String(r.line), r.kind.rawValue, r.reason, r.excerpt], purpose: .spreadsheet))
             }
         }
     }

@@ -1,4 +1,4 @@
-import COpenBLAS
+import CTesseraKernels
 
 /// An open-addressing hash table from byte strings to dense local ids (0, 1, 2, … in order of
 /// first insertion). It stores bytes in one arena, so looking up a token costs no allocation.

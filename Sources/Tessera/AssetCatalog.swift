@@ -1,4 +1,5 @@
 import Foundation
+import TabularText
 
 /// The firm's assets and potential partners, read from `assets.csv` (`id,name,kind,interests[,url,notes]`)
 /// and `partners.csv` (`id,name,kind,interests[,reach,notes]`), with `interests` a `;`-separated list
@@ -24,7 +25,7 @@ public struct AssetCatalog: Sendable {
         let normalizer = InterestNormalizer(normalization)
         var aliasMap: [String: String] = [:]
         if let aliases {
-            let records = try CSVReader.read(aliases)
+            let records = try readRecords(aliases)
             try requireHeader(records, ["alias", "interest"], file: aliases)
             for record in records.dropFirst() {
                 guard record.fields.count >= 2, !record.fields[0].isEmpty, !record.fields[1].isEmpty else {
@@ -36,7 +37,7 @@ public struct AssetCatalog: Sendable {
         let known = Set(vocabulary)
         var catalog = AssetCatalog()
         func servers(_ path: String, extra: String) throws -> [InterestServer] {
-            let records = try CSVReader.read(path)
+            let records = try readRecords(path)
             try requireHeader(records, ["id", "name", "kind", "interests"], file: path)
             let header = records[0].fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             let extraColumn = header.firstIndex(of: extra)
@@ -75,6 +76,11 @@ public struct AssetCatalog: Sendable {
         if let assets { catalog.assets = try servers(assets, extra: "url") }
         if let partners { catalog.partners = try servers(partners, extra: "reach") }
         return catalog
+    }
+
+    /// The file's CSV records; reading and parsing errors become catalogue errors.
+    static func readRecords(_ path: String) throws -> [CSVReader.Record] {
+        do { return try CSVReader.read(path) } catch let error as CSVReadError { throw CatalogError(error) }
     }
 
     static func requireHeader(_ records: [CSVReader.Record], _ columns: [String], file: String) throws {

@@ -6,3 +6,4 @@
 @_exported import Factorization
 @_exported import SegmentInsights
 @_exported import WallExport
+@_exported import TabularText

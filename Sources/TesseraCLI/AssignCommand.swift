@@ -54,16 +54,17 @@ struct AssignCommand: ParsableCommand {
             let segment = placement.segments[t].map(String.init) ?? ""
             if soft {
                 let m = placement.memberships?[t] ?? nil
-                csv += CSVFormatting.row([id, segment, m.map { String(format: "%.4f", $0.strength) } ?? "",
-                                          m.flatMap { $0.secondary >= 0 ? String($0.secondary) : nil } ?? "",
-                                          m.flatMap { $0.secondary >= 0 ? String(format: "%.4f", $0.secondaryStrength) : nil } ?? ""])
+                csv += CSVWriter.row([id, segment, m.map { String(format: "%.4f", $0.strength) } ?? "",
+                                      m.flatMap { $0.secondary >= 0 ? String($0.secondary) : nil } ?? "",
+                                      m.flatMap { $0.secondary >= 0 ? String(format: "%.4f", $0.secondaryStrength) : nil } ?? ""],
+                                     purpose: .spreadsheet)
             } else {
                 let distance = (placement.distances?[t] ?? nil).map { String(format: "%.6f", $0.squareRoot()) } ?? ""
-                csv += CSVFormatting.row([id, segment, distance])
+                csv += CSVWriter.row([id, segment, distance], purpose: .spreadsheet)
             }
         }
         let blanks = [String](repeating: "", count: soft ? 4 : 2)
-        for id in placement.emptyProfileIds { csv += CSVFormatting.row([id] + blanks) }
+        for id in placement.emptyProfileIds { csv += CSVWriter.row([id] + blanks, purpose: .spreadsheet) }
         if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
         let unplaced = placement.segments.filter { $0 == nil }.count + placement.emptyProfileIds.count
         let placed = placement.ids.count - placement.segments.filter { $0 == nil }.count

@@ -1,5 +1,5 @@
 import Foundation
-import ProfileLoading
+import TabularText
 
 /// Trello, FigJam and the generic card list: CSV files (formula-neutralised, quoted) and text lists.
 enum TabularExports {
@@ -8,7 +8,7 @@ enum TabularExports {
         var text = "name,description,list,labels\n"
         for column in wall.columns {
             for card in column.cards {
-                text += CSVFormatting.row([card.title, card.body, column.title, card.kind.rawValue])
+                text += CSVWriter.row([card.title, card.body, column.title, card.kind.rawValue], purpose: .spreadsheet)
             }
         }
         return WallFile(path: "trello-cards.csv", text: text)
@@ -25,7 +25,7 @@ enum TabularExports {
     /// FigJam CSV import (plugins): one sticky per cell; a row per segment, no blank cells.
     static func figjam(_ wall: WallModel) -> WallFile {
         WallFile(path: "figjam.csv", text: wall.columns.map { column in
-            CSVFormatting.row(column.cards.map { $0.title + " — " + $0.body })
+            CSVWriter.row(column.cards.map { $0.title + " — " + $0.body }, purpose: .spreadsheet)
         }.joined())
     }
 
@@ -33,8 +33,8 @@ enum TabularExports {
     static func cards(_ wall: WallModel) -> WallFile {
         var text = "id,kind,segment,title,body,color,x,y\n"
         for card in wall.cards {
-            text += CSVFormatting.row([card.id, card.kind.rawValue, String(card.segment), card.title, card.body,
-                                       card.kind.miroColor, String(Int(card.x)), String(Int(card.y))])
+            text += CSVWriter.row([card.id, card.kind.rawValue, String(card.segment), card.title, card.body,
+                                   card.kind.miroColor, String(Int(card.x)), String(Int(card.y))], purpose: .spreadsheet)
         }
         return WallFile(path: "cards.csv", text: text)
     }

@@ -18,10 +18,11 @@ enum JSONFiles {
     }
 
     /// `items` in numbered batches of at most `size`: `folder/000.json`, `folder/001.json`, …
+    /// A batch that cannot be encoded stops the export (an empty file would be imported as nothing).
     static func batches<T: Encodable>(_ items: [T], size: Int, folder: String) throws -> [WallFile] {
-        stride(from: 0, to: items.count, by: size).enumerated().map { number, start in
+        try stride(from: 0, to: items.count, by: size).enumerated().map { number, start in
             let name = String(format: "%@/%03d.json", folder, number)
-            return WallFile(path: name, data: (try? encode(Array(items[start..<min(items.count, start + size)]))) ?? Data())
+            return WallFile(path: name, data: try encode(Array(items[start..<min(items.count, start + size)])))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TabularText
 
 /// Text from social media is hostile: every exported string passes through here first.
 public enum WallText {
@@ -55,12 +56,10 @@ public enum WallText {
         return out
     }
 
-    /// One tab-separated cell: cleaned (no tabs or line breaks survive) and neutralised against
-    /// spreadsheet formulas like a CSV cell.
+    /// One tab-separated cell: cleaned (no tabs or line breaks survive, so it never needs quoting) and
+    /// neutralised against spreadsheet formulas by the same rule as a CSV cell.
     public static func tsvCell(_ text: String, maxLength: Int = maxLength) -> String {
-        let value = clean(text, maxLength: maxLength)
-        if let first = value.unicodeScalars.first, ["=", "+", "-", "@"].contains(first) { return "'" + value }
-        return value
+        FormulaNeutraliser.neutralised(clean(text, maxLength: maxLength))
     }
 }
 

@@ -53,7 +53,7 @@ import ProfileLoading
         // Each rejected line is reported at its own line number with its kind.
         let rejectedLines = expected.enumerated().filter { !$0.element.hasPrefix("loaded") && $0.element != "blank" }
         #expect(a.rejects.map(\.line) == rejectedLines.map { $0.offset + 1 })
-        #expect(a.rejects.map(\.kind) == rejectedLines.map(\.element))
+        #expect(a.rejects.map(\.kind.rawValue) == rejectedLines.map(\.element))
         #expect(a.rejects.allSatisfy { $0.file == path && !$0.reason.isEmpty })
         #expect(r.rejectsByKind["malformed-json"] == 3)
         #expect(r.rejectsByKind["wrong-type"] == 2)
@@ -72,7 +72,7 @@ import ProfileLoading
 
     @Test func duplicatesCanBeRejected() throws {
         let a = try ProfileLoader.load([Self.corpusFile()]) { $0.maxLineBytes = 200; $0.duplicates = .reject }
-        let duplicate = try #require(a.rejects.first { $0.kind == "duplicate-id" })
+        let duplicate = try #require(a.rejects.first { $0.kind == .duplicateID })
         #expect(duplicate.line == 13)
         #expect(duplicate.reason.contains("first seen at line 1"))
         #expect(a.report.isBalanced)
@@ -97,7 +97,7 @@ import ProfileLoading
         #expect(a.profileIds == ["x", "z"])
         #expect(a.rejects.count == 1)
         #expect(a.rejects[0].line == 2)
-        #expect(a.rejects[0].kind == "line-too-long")
+        #expect(a.rejects[0].kind == .lineTooLong)
         #expect(a.report.linesRead == 3)
         #expect(a.report.isBalanced)
     }
@@ -120,7 +120,7 @@ import ProfileLoading
         #expect(a.report.headerLines == 1)
         #expect(a.report.blankLines == 1)
         #expect(a.rejects.map(\.line) == [3, 5, 6, 7])
-        #expect(a.rejects.map(\.kind) == ["malformed-csv", "bad-weight", "missing-id", "bad-fields"])
+        #expect(a.rejects.map(\.kind.rawValue) == ["malformed-csv", "bad-weight", "missing-id", "bad-fields"])
         #expect(a.report.linesLoaded == 4)
         #expect(a.report.isBalanced)
         // Unsorted rows are grouped by id; repeated interests add up (3 + 2).

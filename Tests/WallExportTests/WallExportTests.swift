@@ -155,6 +155,18 @@ func isWellFormedXML(_ data: Data) -> (Bool, String) {
         #expect(wall.cards.allSatisfy { $0.title.count <= WallText.maxLength })
     }
 
+    /// TSV cells share the CSV neutraliser, which also guards a leading tab or CR; `clean` has already
+    /// turned those into (dropped) spaces, so the cells are the same as under the old `= + - @` rule.
+    @Test func tsvCellsAreCleanedThenNeutralisedLikeCSV() {
+        for text in hostile + ["\t=x", "\r@y", "\r\n-3", " \t+4", "\u{2028}=z", "\t\tplain", "\u{202E}=rtl"] {
+            let cleaned = WallText.clean(text, maxLength: 500)
+            #expect(!["\t", "\r"].contains(cleaned.unicodeScalars.first ?? " "))
+            let oldRule = ["=", "+", "-", "@"].contains(cleaned.unicodeScalars.first ?? " ") ? "'" + cleaned : cleaned
+            #expect(WallText.tsvCell(text, maxLength: 500) == oldRule)
+        }
+        #expect(WallText.tsvCell("\t=x") == "'=x")
+    }
+
     @Test func cardIdsAreStableAcrossRunsAndSegmentNumbers() throws {
         let a = model(), b = model(), renumbered = model(renumber: true)
         #expect(a.cards.map(\.id) == b.cards.map(\.id))

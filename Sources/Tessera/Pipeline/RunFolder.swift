@@ -71,11 +71,11 @@ public enum RunFolder {
             let ids = run.audience.profileIds
             for (i, label) in run.result.labels.enumerated() {
                 if let m = memberships?[i] {
-                    text += CSVFormatting.row([ids[i], String(m.segment), fixed4(m.strength),
-                                               m.secondary >= 0 ? String(m.secondary) : "",
-                                               m.secondary >= 0 ? fixed4(m.secondaryStrength) : ""])
+                    text += CSVWriter.row([ids[i], String(m.segment), fixed4(m.strength),
+                                           m.secondary >= 0 ? String(m.secondary) : "",
+                                           m.secondary >= 0 ? fixed4(m.secondaryStrength) : ""], purpose: .spreadsheet)
                 } else {
-                    text += CSVFormatting.row([ids[i], String(label)])
+                    text += CSVWriter.row([ids[i], String(label)], purpose: .spreadsheet)
                 }
                 if text.utf8.count > 1 << 20 {
                     try out.write(text)

@@ -1,26 +1,35 @@
 import Foundation
 
-/// A small RFC 4180 reader for the user's catalogue files (assets, partners, aliases): quoted fields,
-/// doubled quotes, commas and line breaks inside quotes, CRLF or LF, a UTF-8 BOM. Each record carries
-/// the line it starts on, so errors can name it.
-enum CSVReader {
-    struct Record {
-        var line: Int
-        var fields: [String]
+/// A small RFC 4180 reader for files people write by hand (the catalogues: assets, partners,
+/// aliases): quoted fields, doubled quotes, commas and line breaks inside quotes, CRLF or LF, a UTF-8
+/// BOM. It works on Unicode scalars, so a quote or comma followed by a combining mark is still a
+/// quote or comma. Each record carries the line it starts on, so errors can name it.
+public enum CSVReader {
+    /// One record (row) and the 1-based line it starts on.
+    public struct Record: Equatable, Sendable {
+        public var line: Int
+        public var fields: [String]
+
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
-    static func read(_ path: String) throws -> [Record] {
+    /// Reads and parses the file at `path` (UTF-8, optionally with a BOM).
+    public static func read(_ path: String) throws -> [Record] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CatalogError(file: path, line: 0, message: "cannot read the file (\(error.localizedDescription))")
+            throw CSVReadError(file: path, line: 0, message: "cannot read the file (\(error.localizedDescription))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw CatalogError(file: path, line: 0, message: "the file is not valid UTF-8")
+            throw CSVReadError(file: path, line: 0, message: "the file is not valid UTF-8")
         }
         return try parse(text, file: path)
     }
 
-    static func parse(_ text: String, file: String) throws -> [Record] {
+    /// Parses CSV `text`; `file` only names the source in errors. Blank lines are skipped.
+    public static func parse(_ text: String, file: String) throws -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
         var field = ""
@@ -60,16 +69,8 @@ enum CSVReader {
             }
             i += 1
         }
-        if inQuotes { throw CatalogError(file: file, line: recordLine, message: "a quoted field is not closed") }
+        if inQuotes { throw CSVReadError(file: file, line: recordLine, message: "a quoted field is not closed") }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         return records
     }
-}
-
-/// A problem in a catalogue file, with its place.
-public struct CatalogError: Error, CustomStringConvertible, Equatable {
-    public var file: String
-    public var line: Int
-    public var message: String
-    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
