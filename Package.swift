@@ -51,10 +51,11 @@ let package = Package(
         .target(name: "Clustering", dependencies: ["LinearAlgebra", "CTesseraKernels"], swiftSettings: kernelSettings),
         .target(name: "Factorization", dependencies: ["LinearAlgebra"], swiftSettings: kernelSettings),
         .target(name: "SegmentInsights", dependencies: ["LinearAlgebra"]),
-        .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading", "TabularText"], exclude: ["segments.schema.v1.json"]),
+        .target(name: "WallExport", dependencies: ["SegmentInsights", "ProfileLoading", "TabularText"]),
         .target(name: "Tessera", dependencies: ["LinearAlgebra", "ProfileLoading", "TabularText", "AudienceGenerator", "Clustering", "Factorization", "SegmentInsights", "WallExport",
                                               .product(name: "Crypto", package: "swift-crypto"),
-                                              .product(name: "Yams", package: "Yams")]),
+                                              .product(name: "Yams", package: "Yams")],
+                exclude: ["Pipeline/segments.schema.v1.json"]),
         .executableTarget(
             name: "TesseraCLI",
             dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]

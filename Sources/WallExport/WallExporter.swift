@@ -11,7 +11,6 @@ public enum WallExporter {
         var files: [WallFile] = [
             WallHTML.render(wall), ReportHTML.render(wall), ReportMarkdown.render(wall),
             MiroExport.pasteGrid(wall), TabularExports.trelloCSV(wall), TabularExports.figjam(wall), TabularExports.cards(wall),
-            WallFile(path: "segments.schema.json", text: SegmentsSchema.text + "\n"),
         ]
         files += try MiroExport.bulkBatches(wall)
         files += try MuralExport.batches(wall)

@@ -174,13 +174,6 @@ func isWellFormedXML(_ data: Data) -> (Bool, String) {
         #expect(Set(a.cards.filter { $0.kind != .small }.map(\.id)) == Set(renumbered.cards.filter { $0.kind != .small }.map(\.id)))
     }
 
-    @Test func schemaFileInTheRepositoryMatchesTheEmbeddedSchema() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/WallExport/segments.schema.v1.json")
-        let onDisk = try String(contentsOf: url, encoding: .utf8)
-        #expect(onDisk == SegmentsSchema.text + "\n")
-        #expect(try JSONSerialization.jsonObject(with: Data(onDisk.utf8)) is [String: Any])
-    }
 
     @Test func atomicFolderWritesReplaceWholeBatches() throws {
         let dir = NSTemporaryDirectory() + "tessera-wall-" + UUID().uuidString

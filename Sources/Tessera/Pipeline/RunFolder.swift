@@ -46,7 +46,8 @@ public enum RunFolder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(SegmentsDocument(run: run)) + Data("\n".utf8), to: path("segments.json"))
-        var written = [path("segments.json")]
+        try AtomicFile.write(SegmentsSchema.text + "\n", to: path("segments.schema.json"))
+        var written = [path("segments.json"), path("segments.schema.json")]
         if let insights = run.insights {
             let names = run.audience.report.files.map { ($0.path as NSString).lastPathComponent }
             let title = "Tessera segments — " + (names.isEmpty ? "audience" : names.joined(separator: ", "))

@@ -58,7 +58,8 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
             }
         }
     }
-    public var schemaVersion = 1
+    /// The version of `SegmentsSchema` this document follows.
+    public var schemaVersion = SegmentsSchema.version
     public var method: String
     public var k: Int
     public var profiles: Int

@@ -1,6 +1,6 @@
-/// The JSON Schema (draft 2020-12) of `segments.json`, version 1. The same text is kept in the
-/// repository as `Sources/WallExport/segments.schema.v1.json` (a test keeps the two identical) and is
-/// written beside every export as `segments.schema.json`.
+/// The JSON Schema (draft 2020-12) of `segments.json` (`SegmentsDocument`), version 1. The same text is
+/// kept in the repository as `Sources/Tessera/Pipeline/segments.schema.v1.json` (a test keeps the two
+/// identical) and is written beside every segments.json as `segments.schema.json`.
 public enum SegmentsSchema {
     public static let version = 1
     public static let text = #"""
