@@ -461,9 +461,11 @@ def render_section(record):
                         f"not identical across repeats for {', '.join(differing)} "
                         "(medians shown; see raw file)."))
     params = record.get("tessera_parameters") or {}
+    # run.json `parameters` is the job (NMF settings under `nmf`); older raw files held them flat.
+    params = params.get("nmf", params)
     if params:
         notes.append("- Tessera NMF parameters (run.json): " + ", ".join(
-            f"{key} {params[key]}" for key in ("initialization", "solver", "tolerance", "check_every",
+            f"{key} {params[key]}" for key in ("init", "initialization", "solver", "tolerance", "check_every",
                                                 "max_iterations", "svd_power_iterations",
                                                 "svd_oversampling") if key in params) + ".")
     if record.get("loadavg_start"):

@@ -154,7 +154,8 @@ import FoundationXML
         let purity = Double(pairs.values.reduce(0) { $0 + $1.values.max()! }) / 3000
         #expect(purity > 0.9, "purity \(purity)")
         let run = try jsonObject(out + "/run.json")
-        #expect((run["parameters"] as? [String: Any])?["solver"] as? String == "hals")
+        let parameters = run["parameters"] as? [String: Any]
+        #expect(parameters?["method"] as? String == "nmf" && (parameters?["nmf"] as? [String: Any])?["solver"] as? String == "hals")
         #expect(((run["history"] as? [[String: Any]])?.first?["error"] as? Double ?? 0) > 0)
         let segments = try #require(try jsonObject(out + "/segments.json")["segments"] as? [[String: Any]])
         #expect(segments.count == 6)

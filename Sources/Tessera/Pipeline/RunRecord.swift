@@ -23,8 +23,6 @@ public struct RunRecord: Encodable, Sendable {
     public var seed: UInt64
     /// The job as it ran: the same keys and values as its job file.
     public var parameters: JobSpec
-    /// The loader settings in effect (a cache input brings its own), in the loader's own terms.
-    public var loader: LoaderSettings
     public var inputs: [InputFile]
     /// The INPUT arguments as given (files or one cache): what `tessera wall` reloads.
     public var sources: [String]
@@ -40,7 +38,7 @@ public struct RunRecord: Encodable, Sendable {
     public var outputs: [String]
 
     enum CodingKeys: String, CodingKey {
-        case command, method, seed, parameters, loader, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs
+        case command, method, seed, parameters, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs
         case tesseraVersion = "tessera_version"
         case restartObjectives = "restart_objectives"
     }
@@ -52,7 +50,6 @@ public struct RunRecord: Encodable, Sendable {
         method = run.spec.method.rawValue
         seed = run.spec.seed
         parameters = run.spec
-        loader = run.audience.settings
         inputs = report.files.map { InputFile(path: $0.path, bytes: $0.bytes, sha256: try? FileDigest.sha256($0.path)) }
         sources = run.inputs
         counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,

@@ -51,7 +51,10 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
             size = try container.decode(Int.self, forKey: .size)
             share = try container.decode(Double.self, forKey: .share)
             topInterests = try container.decode([TopInterest].self, forKey: .topInterests)
-            description = try? SegmentDescription(from: decoder)
+            // A described segment carries its label; one without a description (streamed rows) does not.
+            // A description that is present but damaged is an error, not a silent omission.
+            let probe = try decoder.container(keyedBy: AnyCodingKey.self)
+            description = probe.contains(AnyCodingKey(stringValue: "label")) ? try SegmentDescription(from: decoder) : nil
             if let assets = try container.decodeIfPresent([ServingAsset].self, forKey: .assets) {
                 gaps = SegmentGaps(segment: id, assets: assets, coverage: try container.decode(Double.self, forKey: .coverage),
                                    gaps: try container.decode([Gap].self, forKey: .gaps), partners: try container.decode([PartnerCandidate].self, forKey: .partners))
