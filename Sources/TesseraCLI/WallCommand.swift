@@ -28,7 +28,7 @@ struct WallCommand: ParsableCommand {
         let progress = ProgressReporter(quiet: quiet)
         let run = try SegmentationPipeline.redescribe(directory: directory, assets: catalogue.assets, partners: catalogue.partners,
                                                       aliases: catalogue.aliases, progress: progress)
-        let written = try RunFolder.writeDescriptions(run, to: directory)
+        let written = try RunFolder.rewriteDescriptions(run, in: directory)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -36,9 +36,11 @@ public struct RunRecord: Encodable, Sendable {
     public var restartObjectives: [Double]
     public var history: IterationHistory
     public var outputs: [String]
+    /// Every file of the run, relative to its folder: what a complete run folder holds.
+    public var files: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case command, method, seed, parameters, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs
+        case command, method, seed, parameters, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs, files
         case tesseraVersion = "tessera_version"
         case restartObjectives = "restart_objectives"
     }

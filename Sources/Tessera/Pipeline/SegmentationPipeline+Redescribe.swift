@@ -14,6 +14,7 @@ extension SegmentationPipeline {
             var iterations: Int
             var converged: Bool
         }
+        try RunFolder.requireComplete(directory)
         let runFile = path("run.json")
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: runFile)) } catch {

@@ -50,8 +50,9 @@ public struct SegmentationPipeline: Sendable {
             audience = try ProfileLoader(settings: spec.loaderSettings, progress: progress.loaderCallback()).load(inputs)
             progress.finish(stage: "loading")
         }
-        if let path = spec.rejects { try RejectsFile.write(audience.rejects, to: path) }
-        if let path = spec.emptyIds { try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: path) }
+        // Side files outside the run folder are written now (a failed fit still leaves them); those
+        // inside it are written with the run, so the folder stays all old or all new.
+        for side in sideFiles(audience) where runFolderName(of: side.path) == nil { try side.file.write(side.path) }
         return LoadedInput(audience: audience, rows: rows, seconds: (clock.now - start).inSeconds)
     }
 
@@ -140,9 +141,31 @@ public struct SegmentationPipeline: Sendable {
         }
     }
 
-    /// Writes the run folder (`spec.out`); fills in the `write` and `total` timings.
+    /// Writes the run folder (`spec.out`) as one step; fills in the `write` and `total` timings.
     public func write(_ run: inout SegmentationRun, totalSince start: ContinuousClock.Instant) throws -> [String] {
-        try RunFolder.write(&run, to: spec.out, assignments: spec.assignments, totalSince: start)
+        let inside = sideFiles(run.audience).compactMap { side in
+            runFolderName(of: side.path).map { RunFolder.SideFile(name: $0, write: side.file.write) }
+        }
+        return try RunFolder.write(&run, to: spec.out, assignments: spec.assignments, sideFiles: inside, totalSince: start)
+    }
+
+    /// The rejects list and the empty profile ids, where the job asks for them.
+    func sideFiles(_ audience: LoadedAudience) -> [(path: String, file: RunFolder.SideFile)] {
+        var files: [(String, RunFolder.SideFile)] = []
+        if let path = spec.rejects {
+            files.append((path, RunFolder.SideFile(name: path) { try RejectsFile.write(audience.rejects, to: $0) }))
+        }
+        if let path = spec.emptyIds {
+            files.append((path, RunFolder.SideFile(name: path) { try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: $0) }))
+        }
+        return files
+    }
+
+    /// The name of `path` inside the run folder when it lies directly in it; nil otherwise.
+    func runFolderName(of path: String) -> String? {
+        let file = URL(fileURLWithPath: path).standardized
+        let folder = URL(fileURLWithPath: spec.out).standardized
+        return file.deletingLastPathComponent().path == folder.path ? file.lastPathComponent : nil
     }
 
     /// Rejects are never silent: without a rejects file, the first few go to stderr.
