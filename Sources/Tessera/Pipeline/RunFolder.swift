@@ -44,7 +44,7 @@ public enum RunFolder {
                 names.append(side.name)
             }
             names.append("run.json")
-            let outputs = names.map { (directory as NSString).appendingPathComponent($0) + ($0.hasSuffix("/") ? "/" : "") }
+            let outputs = names.map { Self.path($0, in: directory) }
             run.timings["write"] = (clock.now - writeStart).inSeconds
             run.timings["total"] = (clock.now - start).inSeconds
             let encoder = JSONEncoder()
@@ -56,7 +56,7 @@ public enum RunFolder {
             return outputs
         } catch {
             stage.abandon()
-            throw error
+            throw stage.naming(error)
         }
     }
 
@@ -73,11 +73,17 @@ public enum RunFolder {
                 try keep((directory as NSString).appendingPathComponent(name), as: stage.path(name))
             }
             try stage.commit()
-            return names.map { (directory as NSString).appendingPathComponent($0) + ($0.hasSuffix("/") ? "/" : "") }
+            return names.map { Self.path($0, in: directory) }
         } catch {
             stage.abandon()
-            throw error
+            throw stage.naming(error)
         }
+    }
+
+    /// `name` inside `directory`; a folder's name keeps its one trailing slash.
+    static func path(_ name: String, in directory: String) -> String {
+        let joined = (directory as NSString).appendingPathComponent(name)
+        return name.hasSuffix("/") && !joined.hasSuffix("/") ? joined + "/" : joined
     }
 
     /// Throws unless every file run.json lists is present (folders written before run.json listed its

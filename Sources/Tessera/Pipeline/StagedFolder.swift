@@ -73,6 +73,14 @@ struct StagedFolder {
         try? manager.removeItem(atPath: old)
     }
 
+    /// The error with the staging folder's path replaced by the run folder's, which is what the user named.
+    func naming(_ error: Error) -> Error {
+        guard var e = error as? AtomicFileError, e.path.hasPrefix(staging) else { return error }
+        e.path = final + e.path.dropFirst(staging.count)
+        e.reason += " (the previous run in \(final) is unchanged)"
+        return e
+    }
+
     /// Removes the staging folder (the run failed; the run folder is untouched).
     func abandon() { try? FileManager.default.removeItem(atPath: staging) }
 
