@@ -20,6 +20,9 @@ public struct AssetCatalog: Sendable {
 
     public init() {}
 
+    /// The largest partner reach accepted (10¹² people).
+    public static let maximumReach = 1e12
+
     public static func read(assets: String?, partners: String?, aliases: String?,
                             normalization: NormalizationSettings, vocabulary: [String]) throws -> AssetCatalog {
         let normalizer = InterestNormalizer(normalization)
@@ -53,8 +56,9 @@ public struct AssetCatalog: Sendable {
                 guard seen.insert(id).inserted else { throw CatalogError(file: path, line: record.line, message: "id \"\(id)\" appears twice") }
                 var reach = 0.0
                 if let c = extraColumn, extra == "reach", c < f.count, !f[c].trimmingCharacters(in: .whitespaces).isEmpty {
-                    guard let value = Double(f[c].trimmingCharacters(in: .whitespaces)), value >= 0, value.isFinite else {
-                        throw CatalogError(file: path, line: record.line, message: "reach \"\(f[c])\" is not a non-negative number")
+                    // A reach is a number of people: anything above 10¹² is a typo, not an audience.
+                    guard let value = Double(f[c].trimmingCharacters(in: .whitespaces)), value >= 0, value <= Self.maximumReach else {
+                        throw CatalogError(file: path, line: record.line, message: "reach \"\(f[c])\" is not a number of people from 0 to 10^12")
                     }
                     reach = value
                 }

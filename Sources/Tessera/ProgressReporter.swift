@@ -74,7 +74,7 @@ public final class ProgressReporter: @unchecked Sendable {
         guard mode != .quiet else { return }
         lock.lock(); defer { lock.unlock() }
         if drewBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drewBar = false }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.safe(message) + "\n").utf8))
     }
 
     /// A loader progress callback drawing onto this reporter.

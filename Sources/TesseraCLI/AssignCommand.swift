@@ -42,11 +42,15 @@ struct AssignCommand: ParsableCommand {
 
     func assign() throws {
         let progress = ProgressReporter(quiet: quiet)
+        if let cache = inputs.first(where: ProfileCache.isCache) {
+            throw LoadError.readFailed(file: cache, reason: "a profile cache holds values weighted with its own audience's idf; `assign` weights new profiles as the model's audience was, so give it the profile files (JSON Lines, CSV, TSV)")
+        }
         let segmentModel = try SegmentModel.load(from: model)
         let settings = segmentModel.metadata.vectorizer.rawLoaderSettings(from: loader.settings)
         let raw = try ProfileLoader(settings: settings, progress: progress.loaderCallback()).load(inputs)
         progress.finish(stage: "loading")
         if let path = loader.rejects { try RejectsFile.write(raw.rejects, to: path) }
+        if let path = loader.emptyIds { try EmptyIdsFile.write(raw.emptyProfileIds, to: path) }
         let placement = try segmentModel.place(raw)
         let soft = placement.memberships != nil
         var csv = soft ? "id,segment,strength,secondary,secondary_strength\n" : "id,segment,distance\n"
@@ -57,14 +61,14 @@ struct AssignCommand: ParsableCommand {
                 csv += CSVWriter.row([id, segment, m.map { String(format: "%.4f", $0.strength) } ?? "",
                                       m.flatMap { $0.secondary >= 0 ? String($0.secondary) : nil } ?? "",
                                       m.flatMap { $0.secondary >= 0 ? String(format: "%.4f", $0.secondaryStrength) : nil } ?? ""],
-                                     purpose: .spreadsheet)
+                                     purpose: .data)
             } else {
                 let distance = (placement.distances?[t] ?? nil).map { String(format: "%.6f", $0.squareRoot()) } ?? ""
-                csv += CSVWriter.row([id, segment, distance], purpose: .spreadsheet)
+                csv += CSVWriter.row([id, segment, distance], purpose: .data)
             }
         }
         let blanks = [String](repeating: "", count: soft ? 4 : 2)
-        for id in placement.emptyProfileIds { csv += CSVWriter.row([id] + blanks, purpose: .spreadsheet) }
+        for id in placement.emptyProfileIds { csv += CSVWriter.row([id] + blanks, purpose: .data) }
         if let out { try AtomicFile.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }
         let unplaced = placement.segments.filter { $0 == nil }.count + placement.emptyProfileIds.count
         let placed = placement.ids.count - placement.segments.filter { $0 == nil }.count

@@ -26,7 +26,7 @@ enum AudienceInput {
     static func writeSideFiles(_ audience: LoadedAudience, rejects: String?, emptyIds: String?) throws {
         if let path = rejects { try RejectsFile.write(audience.rejects, to: path) }
         if let path = emptyIds {
-            try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: path)
+            try EmptyIdsFile.write(audience.emptyProfileIds, to: path)
         }
     }
 

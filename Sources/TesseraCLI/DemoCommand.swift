@@ -61,7 +61,7 @@ struct DemoCommand: ParsableCommand {
         print("Results are in \(out)/:")
         print("  \(data)  the follower profiles (JSON Lines)")
         print("  \(labels)  the planted ground truth")
-        print("  \(cache)  the loaded matrix (binary cache: pass it as INPUT to any command)")
+        print("  \(cache)  the loaded matrix (binary cache: pass it as INPUT to segment or sweep)")
         print("  \(rejects)  rejected lines (none expected for generated data)")
         print("  \(segments)/  segments.json, model.tessera, run.json, assignments.csv and the wall exports")
         print("")

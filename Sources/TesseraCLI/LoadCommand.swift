@@ -10,7 +10,7 @@ struct LoadCommand: ParsableCommand {
         Inputs are JSON Lines profiles ({"id": "…", "interests": ["@nba", "#yoga"] or {"@nba": 3}, "tags": […]}) \
         or CSV/TSV edge lists (follower_id,interest[,weight]), plain or gzip-compressed. Every line is loaded, \
         rejected (with file, line and reason), blank or a header. A cache file written by --cache can be given \
-        as INPUT to any command instead of the original files.
+        as INPUT to `segment`, `sweep` and job files instead of the original files.
         """
     )
 

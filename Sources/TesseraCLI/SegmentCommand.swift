@@ -136,6 +136,9 @@ struct SegmentSummary: Encodable {
         if let smallest = sorted.first, let largest = sorted.last {
             lines.append("  segment sizes: \(smallest) to \(largest) profiles")
         }
+        if empty > 0 {
+            lines.append("  \(empty) profile(s) had no interest left and are in no segment (run.json counts.empty; listed with an empty segment in assignments.csv, and by --empty-ids FILE)")
+        }
         lines.append("  wrote:")
         for path in outputs { lines.append("    \(path)") }
         return lines.joined(separator: "\n")

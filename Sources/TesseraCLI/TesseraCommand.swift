@@ -47,7 +47,7 @@ struct Main {
     }
 
     static func fail(_ message: String, status: ExitStatus) -> Never {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(TerminalText.safe(message))\n".utf8))
         exit(status.rawValue)
     }
 }

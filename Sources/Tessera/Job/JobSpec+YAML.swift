@@ -28,9 +28,18 @@ extension JobSpec {
 
     /// Decodes YAML text into a job (paths left as written).
     public static func parse(yaml text: String, file: String) throws -> JobSpec {
+        guard text.utf8.count <= maximumBytes else {
+            throw JobFileError(file: file, message: "a job file holds a few dozen keys; this one is over \(maximumBytes / 1024) KiB")
+        }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
             throw JobFileError(file: file, message: "not valid YAML: \(error)")
+        }
+        // Aliases can make a small file stand for an enormous tree ("billion laughs"); a job never
+        // needs more than a few hundred values.
+        var budget = maximumValues
+        if let node, !node.fits(in: &budget) {
+            throw JobFileError(file: file, message: "expands to more than \(maximumValues) values (YAML aliases?); write the job out plainly")
         }
         guard let node, node.mapping != nil else {
             throw JobFileError(file: file, message: "expected a mapping of keys (inputs:, k:, …) at the top level")
@@ -46,6 +55,10 @@ extension JobSpec {
             throw JobFileError(file: file, message: describe(error))
         }
     }
+
+    /// Limits on a job file: its size and the values it may expand to.
+    static let maximumBytes = 1 << 20
+    static let maximumValues = 10_000
 
     /// "key 'kmeans.tolerance' must be a number (got …)" from a decoding error.
     static func describe(_ error: DecodingError) -> String {
@@ -90,5 +103,19 @@ extension JobSpec {
         let value = line[colon.upperBound...]
         guard value.contains("e"), value.allSatisfy({ "0123456789.e+-".contains($0) }), let number = Double(value) else { return String(line) }
         return line[..<colon.upperBound] + number.description
+    }
+}
+
+extension Node {
+    /// Whether the tree (aliases expanded) has at most `budget` nodes; stops counting as soon as it has more.
+    func fits(in budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch self {
+        case .scalar: return true
+        case .sequence(let sequence): return sequence.allSatisfy { $0.fits(in: &budget) }
+        case .mapping(let mapping): return mapping.allSatisfy { $0.key.fits(in: &budget) && $0.value.fits(in: &budget) }
+        case .alias: return true
+        }
     }
 }

@@ -146,23 +146,33 @@ public enum RunFolder {
 
     /// `id,segment` (NMF: `id,segment,strength,secondary,secondary_strength`), one line per profile that
     /// was segmented (empty profiles are listed by `--empty-ids`).
+    /// A data file (ids kept exactly, RFC 4180 quoting): every segmented profile with its segment, then
+    /// every profile left with no interest with an empty segment, so each profile of the input is listed.
     static func writeAssignments(_ run: SegmentationRun, to path: String) throws {
         try AtomicFile.write(to: path) { out in
             let memberships = run.result.memberships
             var text = memberships == nil ? "id,segment\n" : "id,segment,strength,secondary,secondary_strength\n"
+            func flush() throws {
+                if text.utf8.count > 1 << 20 {
+                    try out.write(text)
+                    text = ""
+                }
+            }
             let ids = run.audience.profileIds
             for (i, label) in run.result.labels.enumerated() {
                 if let m = memberships?[i] {
                     text += CSVWriter.row([ids[i], String(m.segment), fixed4(m.strength),
                                            m.secondary >= 0 ? String(m.secondary) : "",
-                                           m.secondary >= 0 ? fixed4(m.secondaryStrength) : ""], purpose: .spreadsheet)
+                                           m.secondary >= 0 ? fixed4(m.secondaryStrength) : ""], purpose: .data)
                 } else {
-                    text += CSVWriter.row([ids[i], String(label)], purpose: .spreadsheet)
+                    text += CSVWriter.row([ids[i], String(label)], purpose: .data)
                 }
-                if text.utf8.count > 1 << 20 {
-                    try out.write(text)
-                    text = ""
-                }
+                try flush()
+            }
+            let blanks = [String](repeating: "", count: memberships == nil ? 1 : 4)
+            for id in run.audience.emptyProfileIds {
+                text += CSVWriter.row([id] + blanks, purpose: .data)
+                try flush()
             }
             try out.write(text)
         }

@@ -156,7 +156,7 @@ public struct SegmentationPipeline: Sendable {
             files.append((path, RunFolder.SideFile(name: path) { try RejectsFile.write(audience.rejects, to: $0) }))
         }
         if let path = spec.emptyIds {
-            files.append((path, RunFolder.SideFile(name: path) { try AtomicFile.write(audience.emptyProfileIds.map { $0 + "\n" }.joined(), to: $0) }))
+            files.append((path, RunFolder.SideFile(name: path) { try EmptyIdsFile.write(audience.emptyProfileIds, to: $0) }))
         }
         return files
     }
