@@ -62,6 +62,6 @@ struct DenseAssignmentKernel: AssignmentKernel {
                 BLAS.dot(count: d, x.baseAddress! + i * d, cv.baseAddress! + c * d)
             }
         }
-        return max(0, rowNorms[i] + table.norms[c] - 2 * dot)
+        return LinearAlgebra.squaredDistance(squaredNorms: rowNorms[i], table.norms[c], dot: dot)
     }
 }

@@ -99,7 +99,8 @@ enum WeightedReduction {
             return out
         }
         let gram = BLAS.gram(candidates, transpose: false)
-        func distance(_ a: Int, _ b: Int) -> Double { max(0, Double(gram[a, a] + gram[b, b] - 2 * gram[a, b])) }
+        // Distances on demand from the Gram matrix: a table of all m² of them would double the memory.
+        func distance(_ a: Int, _ b: Int) -> Double { Double(squaredDistance(squaredNorms: gram[a, a], gram[b, b], dot: gram[a, b])) }
         // Weighted greedy k-means++ over the candidates.
         let trials = 2 + Int(log(Double(k)))
         var first = 0
