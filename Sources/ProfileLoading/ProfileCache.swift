@@ -11,8 +11,8 @@ import LinearAlgebra
 /// interests, profile ids, empty ids, tag names and attribute keys/values, tag and attribute CSR
 /// arrays, and a JSON section with the settings, the report and the rejects.
 public enum ProfileCache {
-    public static let magic: [UInt8] = Array("TESSERA\0".utf8)
-    public static let version: UInt32 = 1
+    package static let magic: [UInt8] = Array("TESSERA\0".utf8)
+    package static let version: UInt32 = 1
     static let alignment = 64
 
     enum Section: UInt32, CaseIterable {

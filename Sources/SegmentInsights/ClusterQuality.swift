@@ -49,7 +49,7 @@ public enum ClusterQuality {
     }
 
     /// Per-segment means of the rows (k×d), and sizes.
-    public static func centroids(_ x: CSRMatrix, labels: [Int32], k: Int) -> (DenseMatrix, [Int]) {
+    package static func centroids(_ x: CSRMatrix, labels: [Int32], k: Int) -> (DenseMatrix, [Int]) {
         let d = x.columnCount
         var sums = [Double](repeating: 0, count: k * d), sizes = [Int](repeating: 0, count: k)
         for i in 0..<x.rowCount {
