@@ -95,10 +95,10 @@ enum WeightedReduction {
         let gram = BLAS.gram(candidates, transpose: false)
         // Distances on demand from the Gram matrix: a table of all m² of them would double the memory.
         func distance(_ a: Int, _ b: Int) -> Double { Double(squaredDistance(squaredNorms: gram[a, a], gram[b, b], dot: gram[a, b])) }
-        // Weighted greedy k-means++ over the candidates. Not `KMeansPlusPlus`: besides the trial count,
-        // its D² draw walks down `draw -= w·D²` where `KMeansPlusPlus` binary-searches cumulative sums,
-        // and the two disagree when a draw falls within rounding of a boundary, so sharing one would
-        // change k-means‖ results (see `KMeansPlusPlus`).
+        // Weighted greedy k-means++ over the candidates. Not `KMeansPlusPlus`: its trial count, first
+        // draw and dot products could be passed in, but its D² draw binary-searches cumulative sums where
+        // this one walks down `draw -= w·D²`, and the two pick different candidates when a draw falls
+        // within rounding of a boundary, so sharing it would change k-means‖ results.
         let trials = 2 + Int(log(Double(k)))
         var first = 0
         let totalWeight = weights.reduce(0, +)
