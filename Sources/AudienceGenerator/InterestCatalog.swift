@@ -4,19 +4,19 @@
 
 /// A built-in catalogue of realistic social-media interests (account handles and hashtags)
 /// grouped by category, used by the planted-audience generator.
-public struct InterestCategory: Sendable {
+package struct InterestCategory: Sendable {
     /// Category name, e.g. "sports".
-    public let name: String
+    package let name: String
     /// Base hashtag terms: lower-case ASCII letters/digits only, e.g. "nba", "marathon".
-    public let terms: [String]
+    package let terms: [String]
     /// Account handles without the @: lower-case ASCII letters/digits/underscore, e.g. "espn".
-    public let handles: [String]
+    package let handles: [String]
 }
 
 /// The hand-written interest catalogue.
-public enum InterestCatalog {
+package enum InterestCatalog {
     /// All built-in interest categories.
-    public static let categories: [InterestCategory] = [
+    package static let categories: [InterestCategory] = [
         InterestCategory(name: "sports", terms: [
             "nba", "nfl", "mlb", "nhl", "mls", "wnba", "nwsl", "ncaa", "premierleague", "laliga", "seriea",
             "bundesliga", "ligue1", "championsleague", "europaleague", "worldcup", "football", "soccer", "basketball",

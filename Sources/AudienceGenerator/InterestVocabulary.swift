@@ -16,7 +16,7 @@ public struct InterestVocabulary: Sendable {
 
     /// A vocabulary of exactly `size` distinct interests (fewer only if the catalogue cannot make
     /// that many, which happens above ~60,000).
-    public init(size: Int) {
+    package init(size: Int) {
         let catalog = InterestCatalog.categories
         var names: [String] = []
         var categories: [Int] = []

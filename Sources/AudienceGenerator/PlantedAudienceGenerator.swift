@@ -34,7 +34,7 @@ public struct PlantedAudienceGenerator: Sendable {
     private let backgroundOrder: [Int32]
 
     /// Profiles per generation chunk (each chunk has its own random stream).
-    public static let chunkSize = 2048
+    package static let chunkSize = 2048
 
     public init(settings: GeneratorSettings) throws {
         try settings.validate()

@@ -5,6 +5,23 @@ struct Nearest {
     var label: Int32
     var best: Float
     var second: Float
+
+    /// Before any centre has been offered.
+    static var none: Nearest { Nearest(label: 0, best: .infinity, second: .infinity) }
+
+    /// Takes centre `label` at squared distance `distance` into account. Only a strictly smaller
+    /// distance wins, so ties keep the centre offered first: every argmin over centres in the module
+    /// goes through here and breaks ties the same way (the lowest index, as centres are offered in order).
+    @inline(__always)
+    mutating func offer(_ distance: Float, label: Int) {
+        if distance < best {
+            second = best
+            best = distance
+            self.label = Int32(label)
+        } else if distance < second {
+            second = distance
+        }
+    }
 }
 
 /// The assignment step of k-means over one kind of data. Two twins — sparse and dense — with the same
@@ -34,22 +51,13 @@ func makeAssignmentKernel(_ data: ClusteringData, rowNorms: [Float]) -> Assignme
 /// do not compile to vector instructions.)
 @inline(__always)
 func nearestOf(dots: UnsafePointer<SIMD16<Float>>, norms: UnsafePointer<SIMD16<Float>>, blocks: Int, rowNorm: Float) -> Nearest {
-    var best = Float.infinity, second = Float.infinity
-    var label: Int32 = 0
+    var nearest = Nearest.none
     for b in 0..<blocks {
         let dist = norms[b] - 2 * dots[b]
         // Most blocks hold no candidate better than the second best: test the block minimum first.
-        if dist.min() >= second { continue }
-        for lane in 0..<16 {
-            let value = dist[lane]
-            if value < best {
-                second = best
-                best = value
-                label = Int32(b * 16 + lane)
-            } else if value < second {
-                second = value
-            }
-        }
+        if dist.min() >= nearest.second { continue }
+        for lane in 0..<16 { nearest.offer(dist[lane], label: b * 16 + lane) }
     }
-    return Nearest(label: label, best: max(0, rowNorm + best), second: max(0, rowNorm + second))
+    // ‖x‖² was left out of the comparison (it is the same for every centre); add it back and clamp.
+    return Nearest(label: nearest.label, best: max(0, rowNorm + nearest.best), second: max(0, rowNorm + nearest.second))
 }

@@ -78,14 +78,6 @@ final class CentroidTable: @unchecked Sendable {
 
     /// Squared distances between all pairs of centres (k×k), from their Gram matrix (`BLAS.gram`, `cblas_ssyrk`).
     func pairwiseSquaredDistances() -> [Float] {
-        let m = matrix
-        let gram = BLAS.gram(m, transpose: false)
-        var out = [Float](repeating: 0, count: k * k)
-        for a in 0..<k {
-            for b in 0..<k where a != b {
-                out[a * k + b] = max(0, gram[a, a] + gram[b, b] - 2 * gram[a, b])
-            }
-        }
-        return out
+        squaredDistances(fromGram: BLAS.gram(matrix, transpose: false), as: Float.self)
     }
 }

@@ -43,16 +43,9 @@ struct DenseAssignmentKernel: AssignmentKernel {
     }
 
     func nearest(row i: Int, table: CentroidTable) -> Nearest {
-        var label = Int32(0), best = Float.infinity, second = Float.infinity
-        for c in 0..<table.k {
-            let distance = squaredDistance(row: i, centre: c, table: table)
-            if distance < best {
-                second = best; best = distance; label = Int32(c)
-            } else if distance < second {
-                second = distance
-            }
-        }
-        return Nearest(label: label, best: best, second: second)
+        var nearest = Nearest.none
+        for c in 0..<table.k { nearest.offer(squaredDistance(row: i, centre: c, table: table), label: c) }
+        return nearest
     }
 
     func squaredDistance(row i: Int, centre c: Int, table: CentroidTable) -> Float {
@@ -62,6 +55,6 @@ struct DenseAssignmentKernel: AssignmentKernel {
                 BLAS.dot(count: d, x.baseAddress! + i * d, cv.baseAddress! + c * d)
             }
         }
-        return max(0, rowNorms[i] + table.norms[c] - 2 * dot)
+        return LinearAlgebra.squaredDistance(squaredNorms: rowNorms[i], table.norms[c], dot: dot)
     }
 }

@@ -66,7 +66,7 @@ struct KMeansPlusPlus {
         let first = AlignedBuffer<Float>(count: n, repeating: 0)
         dots(withRow: chosen[0], into: first.pointer)
         for i in 0..<n {
-            closest[i] = max(0, norms[i] + norms[chosen[0]] - 2 * first[i])
+            closest[i] = squaredDistance(squaredNorms: norms[i], norms[chosen[0]], dot: first[i])
         }
         closest[chosen[0]] = 0
         let candidateBuffers = (0..<trials).map { _ in AlignedBuffer<Float>(count: n, repeating: 0) }
@@ -90,7 +90,7 @@ struct KMeansPlusPlus {
                         dots(withRow: r, into: buffer)
                         var sum = 0.0
                         for i in 0..<n {
-                            let distance = i == r ? 0 : max(0, norms[i] + norms[r] - 2 * buffer[i])
+                            let distance = i == r ? 0 : squaredDistance(squaredNorms: norms[i], norms[r], dot: buffer[i])
                             let value = min(current[i], distance)
                             buffer[i] = value
                             sum += Double(value)

@@ -14,12 +14,7 @@ extension KMeans {
         if metric == .cosine { (prepared, norms) = data.unitRows(norms: norms) }
         let kernel = makeAssignmentKernel(prepared, rowNorms: norms)
         let table = CentroidTable(centres: centres)
-        let n = data.rowCount
-        let labels = AlignedBuffer<Int32>(count: n, repeating: 0)
-        let best = AlignedBuffer<Float>(count: n, repeating: 0), second = AlignedBuffer<Float>(count: n, repeating: 0)
-        Parallel.forEachChunk(count: n, chunkSize: rowChunk) { _, range in
-            kernel.assign(rows: range, table: table, labels: labels.pointer, best: best.pointer, second: second.pointer)
-        }
-        return (labels.toArray(), best.toArray())
+        let nearest = kernel.nearestCentres(table: table)
+        return (nearest.labels.toArray(), nearest.best.toArray())
     }
 }

@@ -82,9 +82,10 @@ final class LloydRun {
     let labels: AlignedBuffer<Int32>
     /// Labels the local sums were last computed for (the update is incremental when few rows move).
     let summedLabels: AlignedBuffer<Int32>
-    let scratchLabels: AlignedBuffer<Int32>
+    /// The last full pass's nearest centres; its labels are compared with `labels` to count moves.
+    let fullPassNearest: NearestCentres
+    /// Squared distance of each row to its own centre (exact after a full pass).
     let best: AlignedBuffer<Float>
-    let second: AlignedBuffer<Float>
     /// Hamerly: upper bound on the distance to the own centre, lower bound on the distance to any other.
     let upper: AlignedBuffer<Float>
     let lower: AlignedBuffer<Float>
@@ -104,9 +105,8 @@ final class LloydRun {
         d = centres.columnCount
         labels = AlignedBuffer(count: n, repeating: -1)
         summedLabels = AlignedBuffer(count: n, repeating: -1)
-        scratchLabels = AlignedBuffer(count: n, repeating: 0)
-        best = AlignedBuffer(count: n, repeating: 0)
-        second = AlignedBuffer(count: n, repeating: 0)
+        fullPassNearest = NearestCentres(rowCount: n)
+        best = fullPassNearest.best
         upper = AlignedBuffer(count: n, repeating: 0)
         lower = AlignedBuffer(count: n, repeating: 0)
     }
@@ -263,10 +263,9 @@ final class LloydRun {
     func fullPass() -> (Int, Int) {
         let chunks = Parallel.chunkCount(max(n, 1), chunkSize: KMeans.rowChunk)
         let changed = AlignedBuffer<Int>(count: chunks, repeating: 0)
-        let kernel = kernel, table = table
-        let labels = labels, scratch = scratchLabels, best = best, second = second, upper = upper, lower = lower
-        Parallel.forEachChunk(count: n, chunkSize: KMeans.rowChunk) { chunk, range in
-            kernel.assign(rows: range, table: table, labels: scratch.pointer, best: best.pointer, second: second.pointer)
+        let labels = labels, upper = upper, lower = lower
+        let scratch = fullPassNearest.labels, best = fullPassNearest.best, second = fullPassNearest.second
+        kernel.assignNearest(table: table, into: fullPassNearest) { chunk, range in
             var moved = 0
             for i in range {
                 if scratch[i] != labels[i] { moved += 1; labels[i] = scratch[i] }

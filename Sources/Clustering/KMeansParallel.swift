@@ -45,11 +45,7 @@ enum KMeansParallel {
         }
         // Weight each candidate by the number of rows nearest to it.
         let table = CentroidTable(centres: try DenseMatrix(rows: candidates))
-        let labels = AlignedBuffer<Int32>(count: n, repeating: 0)
-        let best = AlignedBuffer<Float>(count: n, repeating: 0), second = AlignedBuffer<Float>(count: n, repeating: 0)
-        Parallel.forEachChunk(count: n, chunkSize: KMeans.rowChunk) { _, range in
-            kernel.assign(rows: range, table: table, labels: labels.pointer, best: best.pointer, second: second.pointer)
-        }
+        let labels = kernel.nearestCentres(table: table).labels
         var weights = [Double](repeating: 0, count: candidates.count)
         for i in 0..<n { weights[Int(labels[i])] += 1 }
         communicator.allreduceSum(&weights)
@@ -72,11 +68,9 @@ enum KMeansParallel {
     static func distances(to rows: [[Float]], kernel: AssignmentKernel, into nearest: AlignedBuffer<Float>, first: Bool) throws {
         guard !rows.isEmpty else { return }
         let table = CentroidTable(centres: try DenseMatrix(rows: rows))
-        let n = kernel.rowCount
-        let labels = AlignedBuffer<Int32>(count: n, repeating: 0)
-        let best = AlignedBuffer<Float>(count: n, repeating: 0), second = AlignedBuffer<Float>(count: n, repeating: 0)
-        Parallel.forEachChunk(count: n, chunkSize: KMeans.rowChunk) { _, range in
-            kernel.assign(rows: range, table: table, labels: labels.pointer, best: best.pointer, second: second.pointer)
+        let assigned = NearestCentres(rowCount: kernel.rowCount)
+        let best = assigned.best
+        kernel.assignNearest(table: table, into: assigned) { _, range in
             for i in range { nearest[i] = first ? best[i] : min(nearest[i], best[i]) }
         }
     }
@@ -99,8 +93,12 @@ enum WeightedReduction {
             return out
         }
         let gram = BLAS.gram(candidates, transpose: false)
-        func distance(_ a: Int, _ b: Int) -> Double { max(0, Double(gram[a, a] + gram[b, b] - 2 * gram[a, b])) }
-        // Weighted greedy k-means++ over the candidates.
+        // Distances on demand from the Gram matrix: a table of all m² of them would double the memory.
+        func distance(_ a: Int, _ b: Int) -> Double { Double(squaredDistance(squaredNorms: gram[a, a], gram[b, b], dot: gram[a, b])) }
+        // Weighted greedy k-means++ over the candidates. Not `KMeansPlusPlus`: its trial count, first
+        // draw and dot products could be passed in, but its D² draw binary-searches cumulative sums where
+        // this one walks down `draw -= w·D²`, and the two pick different candidates when a draw falls
+        // within rounding of a boundary, so sharing it would change k-means‖ results.
         let trials = 2 + Int(log(Double(k)))
         var first = 0
         let totalWeight = weights.reduce(0, +)
@@ -131,11 +129,11 @@ enum WeightedReduction {
             let centreNorms = (0..<k).map { c in (0..<d).reduce(Float(0)) { $0 + centres[c, $1] * centres[c, $1] } }
             var sums = [Double](repeating: 0, count: k * d), mass = [Double](repeating: 0, count: k)
             for t in 0..<m {
-                var label = 0, best = Float.infinity
-                for c in 0..<k {
-                    let dist = candidateNorms[t] + centreNorms[c] - 2 * dots[t, c]
-                    if dist < best { best = dist; label = c }
-                }
+                // Not clamped at 0 like `squaredDistance`: a clamp would turn distinct negative rounding
+                // residues into ties and could change which centre wins.
+                var nearest = Nearest.none
+                for c in 0..<k { nearest.offer(candidateNorms[t] + centreNorms[c] - 2 * dots[t, c], label: c) }
+                let label = Int(nearest.label)
                 mass[label] += weights[t]
                 for j in 0..<d { sums[label * d + j] += weights[t] * Double(candidates[t, j]) }
             }

@@ -54,11 +54,8 @@ public enum MiniBatchKMeans {
                 let (batch, norms) = try prepare(try source.rows(at: indices))
                 let kernel = makeAssignmentKernel(batch, rowNorms: norms)
                 let m = batch.rowCount
-                let labels = AlignedBuffer<Int32>(count: m, repeating: 0)
-                let best = AlignedBuffer<Float>(count: m, repeating: 0), second = AlignedBuffer<Float>(count: m, repeating: 0)
-                Parallel.forEachChunk(count: m, chunkSize: KMeans.rowChunk) { _, range in
-                    kernel.assign(rows: range, table: table, labels: labels.pointer, best: best.pointer, second: second.pointer)
-                }
+                let assigned = kernel.nearestCentres(table: table)
+                let labels = assigned.labels, best = assigned.best
                 // Per-centre update: c ← (c · count + Σ batch members) / (count + members).
                 // Batch sums, row by row (a batch touches few entries; no transposed copy needed).
                 sums.fill(0)
@@ -133,11 +130,8 @@ public enum MiniBatchKMeans {
             let (rows, norms) = try prepare(try source.rows(start..<end))
             let kernel = makeAssignmentKernel(rows, rowNorms: norms)
             let m = end - start
-            let l = AlignedBuffer<Int32>(count: m, repeating: 0)
-            let best = AlignedBuffer<Float>(count: m, repeating: 0), second = AlignedBuffer<Float>(count: m, repeating: 0)
-            Parallel.forEachChunk(count: m, chunkSize: KMeans.rowChunk) { _, range in
-                kernel.assign(rows: range, table: table, labels: l.pointer, best: best.pointer, second: second.pointer)
-            }
+            let assigned = kernel.nearestCentres(table: table)
+            let l = assigned.labels, best = assigned.best
             var blockInertia = 0.0
             for i in 0..<m {
                 labels[start + i] = l[i]

@@ -54,6 +54,6 @@ struct SparseAssignmentKernel: AssignmentKernel {
                 dot += matrix.values[p] * base[Int(matrix.columns[p])]
             }
         }
-        return max(0, rowNorms[i] + table.norms[c] - 2 * dot)
+        return LinearAlgebra.squaredDistance(squaredNorms: rowNorms[i], table.norms[c], dot: dot)
     }
 }

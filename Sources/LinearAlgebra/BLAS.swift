@@ -1,9 +1,9 @@
 import COpenBLAS
 
 /// Thin, shape-checked wrappers over the CBLAS routines Tessera uses (row-major throughout).
-public enum BLAS {
+package enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C` (`cblas_sgemm`), where op transposes when asked.
-    public static func gemm(_ a: DenseMatrix, transposeA: Bool = false,
+    package static func gemm(_ a: DenseMatrix, transposeA: Bool = false,
                             _ b: DenseMatrix, transposeB: Bool = false,
                             alpha: Float = 1, beta: Float = 0, into c: inout DenseMatrix) throws {
         let m = transposeA ? a.columnCount : a.rowCount
@@ -34,7 +34,7 @@ public enum BLAS {
     }
 
     /// `op(A) · op(B)` as a new matrix.
-    public static func product(_ a: DenseMatrix, transposeA: Bool = false,
+    package static func product(_ a: DenseMatrix, transposeA: Bool = false,
                                _ b: DenseMatrix, transposeB: Bool = false) throws -> DenseMatrix {
         var c = DenseMatrix(rowCount: transposeA ? a.columnCount : a.rowCount,
                             columnCount: transposeB ? b.rowCount : b.columnCount)
@@ -44,7 +44,7 @@ public enum BLAS {
 
     /// The Gram matrix `AᵀA` (k×k for an n×k A) through `cblas_ssyrk`, both triangles filled.
     /// With `transpose: false` it returns `AAᵀ` instead.
-    public static func gram(_ a: DenseMatrix, transpose: Bool = true) -> DenseMatrix {
+    package static func gram(_ a: DenseMatrix, transpose: Bool = true) -> DenseMatrix {
         let size = transpose ? a.columnCount : a.rowCount
         let inner = transpose ? a.rowCount : a.columnCount
         var c = DenseMatrix(rowCount: size, columnCount: size)
@@ -65,7 +65,7 @@ public enum BLAS {
     /// `C += AᵀA` for a row-major rows×columns A on raw storage (`cblas_ssyrk`, beta 1): only the
     /// upper triangle of the columns×columns C is updated. For kernels that add up a Gram matrix
     /// block by block inside their own parallel loop.
-    public static func accumulateGram(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Float>) {
+    package static func accumulateGram(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Float>) {
         guard rows > 0, columns > 0 else { return }
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows), 1, a, Int32(columns), 1, c, Int32(columns))
     }
@@ -74,7 +74,7 @@ public enum BLAS {
     /// rows×inner, op(B) inner×columns, C rows×columns, each read with its own row stride. For kernels
     /// that multiply blocks of a larger matrix inside their own parallel loop, where wrapping each
     /// block in a `DenseMatrix` would copy it.
-    public static func gemm(rows: Int, columns: Int, inner: Int, alpha: Float = 1,
+    package static func gemm(rows: Int, columns: Int, inner: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, aStride: Int, transposeA: Bool = false,
                             b: UnsafePointer<Float>, bStride: Int, transposeB: Bool = false,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, cStride: Int) {
@@ -85,7 +85,7 @@ public enum BLAS {
 
     /// `y = alpha · op(A) · x + beta · y` on raw row-major storage (`cblas_sgemv`) for a rows×columns A
     /// read with row stride `aStride`; x and y are contiguous.
-    public static func gemv(rows: Int, columns: Int, alpha: Float = 1,
+    package static func gemv(rows: Int, columns: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, aStride: Int, transposeA: Bool = false,
                             x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
         cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha,
@@ -94,19 +94,19 @@ public enum BLAS {
 
     /// The dot product of `count` contiguous floats at `x` and `y` (`cblas_sdot`), for rows of a larger
     /// matrix read in place.
-    public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+    package static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
         cblas_sdot(Int32(count), x, 1, y, 1)
     }
 
     /// The dot product `x · y` (`cblas_sdot`).
-    public static func dot(_ x: [Float], _ y: [Float]) -> Float {
+    package static func dot(_ x: [Float], _ y: [Float]) -> Float {
         precondition(x.count == y.count, "dot: vectors of different lengths")
         guard !x.isEmpty else { return 0 }
         return cblas_sdot(Int32(x.count), x, 1, y, 1)
     }
 
     /// The Euclidean norm `‖x‖` (`cblas_snrm2`, which guards against overflow).
-    public static func norm(_ x: [Float]) -> Float {
+    package static func norm(_ x: [Float]) -> Float {
         guard !x.isEmpty else { return 0 }
         return cblas_snrm2(Int32(x.count), x, 1)
     }

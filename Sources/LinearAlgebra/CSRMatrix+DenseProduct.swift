@@ -1,10 +1,10 @@
 extension CSRMatrix {
     /// Rows per chunk for the row-parallel product `X·B`.
-    public static let productChunkRows = 2048
+    package static let productChunkRows = 2048
 
     /// Number of row blocks whose partial results `Xᵀ·B` reduces, in block order. It is fixed (not
     /// tied to the thread count) so that the result is the same on any number of threads.
-    public static let transposeProductBlocks = 4
+    package static let transposeProductBlocks = 4
 
     /// `X·B` for this n×d matrix X and a dense d×k matrix B: an n×k dense matrix.
     ///
@@ -20,7 +20,7 @@ extension CSRMatrix {
     }
 
     /// `out = X·B` into a preallocated n×k matrix (no allocation).
-    public func multiply(_ b: DenseMatrix, into out: inout DenseMatrix) {
+    package func multiply(_ b: DenseMatrix, into out: inout DenseMatrix) {
         precondition(b.rowCount == columnCount && out.rowCount == rowCount && out.columnCount == b.columnCount)
         let k = b.columnCount
         rowStart.withUnsafeBufferPointer { starts in

@@ -8,9 +8,9 @@ public struct CSRMatrix: Equatable, Sendable {
     public let rowCount: Int
     public let columnCount: Int
     /// Offsets into `columns`/`values`: row i occupies `rowStart[i]..<rowStart[i + 1]`.
-    public var rowStart: [Int]
-    public var columns: [Int32]
-    public var values: [Float]
+    public package(set) var rowStart: [Int]
+    public package(set) var columns: [Int32]
+    public package(set) var values: [Float]
 
     /// Creates a matrix and checks every invariant.
     public init(rowCount: Int, columnCount: Int, rowStart: [Int], columns: [Int32], values: [Float]) throws {
@@ -24,7 +24,7 @@ public struct CSRMatrix: Equatable, Sendable {
 
     /// Creates a matrix without checking invariants: for kernels that construct them correctly.
     /// In debug builds the invariants are still asserted.
-    public init(unchecked rowCount: Int, columnCount: Int, rowStart: [Int], columns: [Int32], values: [Float]) {
+    package init(unchecked rowCount: Int, columnCount: Int, rowStart: [Int], columns: [Int32], values: [Float]) {
         self.rowCount = rowCount
         self.columnCount = columnCount
         self.rowStart = rowStart

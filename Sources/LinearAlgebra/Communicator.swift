@@ -18,7 +18,7 @@ public protocol Communicator: Sendable {
 extension Communicator {
     /// Every rank's `values` concatenated in rank order (all ranks must pass the same count),
     /// built from `allreduceSum`: each rank fills its own slot of a zeroed buffer.
-    public func allgather(_ values: [Double]) -> [Double] {
+    package func allgather(_ values: [Double]) -> [Double] {
         if size == 1 { return values }
         var buffer = [Double](repeating: 0, count: values.count * size)
         for (t, v) in values.enumerated() { buffer[rank * values.count + t] = v }
@@ -27,7 +27,7 @@ extension Communicator {
     }
 
     /// The sum over ranks of a single value.
-    public func sum(_ value: Double) -> Double {
+    package func sum(_ value: Double) -> Double {
         var buffer = [value]
         allreduceSum(&buffer)
         return buffer[0]

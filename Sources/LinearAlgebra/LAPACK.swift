@@ -2,19 +2,19 @@ import COpenBLAS
 
 /// Wrappers over the LAPACKE routines Tessera uses; every `info` is checked and turned into a
 /// typed error.
-public enum LAPACK {
+package enum LAPACK {
     /// A thin singular value decomposition `A = U · diag(s) · Vᵀ`.
-    public struct SVD: Sendable {
+    package struct SVD: Sendable {
         /// m×r left singular vectors (r = min(m, n)).
-        public var u: DenseMatrix
+        package var u: DenseMatrix
         /// r singular values, largest first.
-        public var singularValues: [Float]
+        package var singularValues: [Float]
         /// r×n right singular vectors, one per row.
-        public var vt: DenseMatrix
+        package var vt: DenseMatrix
     }
 
     /// The thin SVD of an m×n matrix by divide and conquer (`LAPACKE_sgesdd`, jobz = 'S').
-    public static func svd(_ a: DenseMatrix) throws -> SVD {
+    package static func svd(_ a: DenseMatrix) throws -> SVD {
         let m = a.rowCount, n = a.columnCount, r = min(m, n)
         guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("svd input") }
         var work = a.values
@@ -30,7 +30,7 @@ public enum LAPACK {
 
     /// An orthonormal basis Q (m×n, m ≥ n) of the column space of A, from its QR factorisation
     /// (`LAPACKE_sgeqrf` then `LAPACKE_sorgqr`).
-    public static func orthonormalBasis(_ a: DenseMatrix) throws -> DenseMatrix {
+    package static func orthonormalBasis(_ a: DenseMatrix) throws -> DenseMatrix {
         let m = a.rowCount, n = a.columnCount
         guard m >= n else { throw LinearAlgebraError.shapeMismatch("orthonormalBasis needs rows ≥ columns, got \(m)×\(n)") }
         guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("QR input") }

@@ -21,14 +21,14 @@ public enum Parallel {
 
     /// Number of chunks of `chunkSize` covering `count` items.
     @inlinable
-    public static func chunkCount(_ count: Int, chunkSize: Int) -> Int {
+    package static func chunkCount(_ count: Int, chunkSize: Int) -> Int {
         precondition(chunkSize > 0)
         return (count + chunkSize - 1) / chunkSize
     }
 
     /// Runs `body(chunk, range)` for every chunk of `chunkSize` items of `0..<count`, spread over
     /// `threadCount` threads. Chunks are independent; `body` must only write its own outputs.
-    public static func forEachChunk(count: Int, chunkSize: Int, _ body: (Int, Range<Int>) -> Void) {
+    package static func forEachChunk(count: Int, chunkSize: Int, _ body: (Int, Range<Int>) -> Void) {
         let chunks = chunkCount(count, chunkSize: chunkSize)
         forEach(chunks) { chunk in
             let start = chunk * chunkSize
@@ -37,7 +37,7 @@ public enum Parallel {
     }
 
     /// Runs `body(i)` for `i` in `0..<iterations` on up to `threadCount` threads (static striding).
-    public static func forEach(_ iterations: Int, _ body: (Int) -> Void) {
+    package static func forEach(_ iterations: Int, _ body: (Int) -> Void) {
         let workers = min(threadCount, iterations)
         if workers <= 1 {
             for i in 0..<iterations { body(i) }
@@ -56,15 +56,15 @@ public enum Parallel {
 }
 
 /// Control over OpenBLAS's own threading: kept at one thread inside Tessera's parallel regions.
-public enum BLASThreads {
+package enum BLASThreads {
     nonisolated(unsafe) private static var depth = 0
     private static let lock = NSLock()
 
     /// Sets the number of threads OpenBLAS uses for calls made outside parallel regions.
-    public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+    package static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
 
     /// Runs `body` with OpenBLAS limited to one thread.
-    public static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
+    package static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         if depth == 0 { openblas_set_num_threads(1) }
         depth += 1

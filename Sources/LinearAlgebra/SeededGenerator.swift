@@ -35,19 +35,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform Double in [0, 1) with 53 random bits.
-    public mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// A standard normal draw (Box–Muller).
-    public mutating func nextGaussian() -> Double {
+    package mutating func nextGaussian() -> Double {
         let u1 = max(nextUnit(), 1e-300), u2 = nextUnit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// Fills `values` with independent standard normal values, two per Box–Muller draw (half the
     /// uniform draws and logarithms of calling `nextGaussian` for each).
-    public mutating func fillGaussian(_ values: UnsafeMutableBufferPointer<Float>) {
+    package mutating func fillGaussian(_ values: UnsafeMutableBufferPointer<Float>) {
         var t = 0
         while t < values.count {
             let u1 = max(nextUnit(), 1e-300), u2 = nextUnit()
@@ -63,9 +63,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 /// SplitMix64: used to expand a 64-bit seed into generator state.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(state: UInt64) { self.state = state }
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    package var state: UInt64
+    package init(state: UInt64) { self.state = state }
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -78,7 +78,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 extension RandomNumberGenerator {
     /// A uniform Double in [0, 1) with 53 random bits.
     @inlinable
-    public mutating func nextUnitInterval() -> Double {
+    package mutating func nextUnitInterval() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 }

@@ -4,14 +4,14 @@ import CTesseraKernels
 /// (so one table row is whole `SIMD16<Float>` blocks). Shared by k-means (distances to transposed
 /// centres) and NMF (X·Hᵀ and Xᵀ·W). Both are bound by the latency of touching table rows picked by
 /// the sparse columns, so the rows a few non-zeros ahead are prefetched.
-public enum SparseKernels {
+package enum SparseKernels {
     /// How many non-zeros ahead table rows are prefetched (2–16 measured on the planted k-means
     /// benchmark: 8 was best, 46 ms per pass against 53 ms at 2).
-    public static let prefetchDistance = 8
+    package static let prefetchDistance = 8
 
     /// acc[0..<blocks] = Σ over the row's non-zeros of v · CT[j]. Specialised for the common block
     /// counts (k ≤ 64) so the accumulators live in registers.
-    public static func accumulateRow(_ lower: Int, _ upper: Int, _ cols: UnsafePointer<Int32>, _ vals: UnsafePointer<Float>,
+    package static func accumulateRow(_ lower: Int, _ upper: Int, _ cols: UnsafePointer<Int32>, _ vals: UnsafePointer<Float>,
                                      _ ct: UnsafePointer<SIMD16<Float>>, _ blocks: Int, _ acc: UnsafeMutablePointer<SIMD16<Float>>) {
         let ahead = prefetchDistance
         let prefetchEnd = max(lower, upper - ahead)
@@ -76,7 +76,7 @@ public enum SparseKernels {
     }
 
     /// table[j] += v · source for each non-zero (j, v) of a row: the scatter twin of `accumulateRow`.
-    public static func scatterRow(_ lower: Int, _ upper: Int, _ cols: UnsafePointer<Int32>, _ vals: UnsafePointer<Float>,
+    package static func scatterRow(_ lower: Int, _ upper: Int, _ cols: UnsafePointer<Int32>, _ vals: UnsafePointer<Float>,
                                   _ source: UnsafePointer<SIMD16<Float>>, _ blocks: Int, _ table: UnsafeMutablePointer<SIMD16<Float>>) {
         let ahead = prefetchDistance
         let prefetchEnd = max(lower, upper - ahead)
@@ -111,7 +111,7 @@ public enum SparseKernels {
 /// `a += v · r`: one fused multiply-add per lane when built for FMA hardware (see Package.swift),
 /// a separate multiply and add otherwise (a software fma per lane would be far slower).
 @inlinable @inline(__always)
-public func madd(_ a: inout SIMD16<Float>, _ v: SIMD16<Float>, _ r: SIMD16<Float>) {
+package func madd(_ a: inout SIMD16<Float>, _ v: SIMD16<Float>, _ r: SIMD16<Float>) {
 #if TESSERA_FMA
     a = a.addingProduct(v, r)
 #else
@@ -122,7 +122,7 @@ public func madd(_ a: inout SIMD16<Float>, _ v: SIMD16<Float>, _ r: SIMD16<Float
 extension CSRMatrix {
     /// `out = X·B` for a dense d×kp matrix B whose row length kp is a multiple of 16 (padding columns
     /// zero); `out` is n×kp. Row-parallel over fixed chunks: the same result on any number of threads.
-    public func multiplyPadded(_ b: DenseMatrix, into out: inout DenseMatrix) {
+    package func multiplyPadded(_ b: DenseMatrix, into out: inout DenseMatrix) {
         precondition(b.columnCount % 16 == 0 && b.rowCount == columnCount && out.rowCount == rowCount && out.columnCount == b.columnCount)
         let blocks = b.columnCount / 16
         guard blocks > 0 else { return }
@@ -144,16 +144,16 @@ extension CSRMatrix {
     }
 
     /// Row blocks of `transposeMultiplyPadded` (fixed, so the block-order sum is thread-count independent).
-    public static let scatterBlocks = 4
+    package static let scatterBlocks = 4
 
     /// How many fixed row parts a scatter over this matrix's rows uses (`scatterInParts`).
-    public var scatterPartCount: Int { max(1, min(Self.scatterBlocks, rowCount / 1024)) }
+    package var scatterPartCount: Int { max(1, min(Self.scatterBlocks, rowCount / 1024)) }
 
     /// Runs `body(part, rows, table)` in parallel for the fixed row parts of a scatter into the
     /// `count` floats at `out`: part 0 gets `out` itself, the others a partial of their own; each
     /// table starts zeroed. The partials are then added into `out` in part order, so the result
     /// does not depend on the thread count. Each part runs in row order on one thread.
-    public func scatterInParts(into out: UnsafeMutablePointer<Float>, count: Int,
+    package func scatterInParts(into out: UnsafeMutablePointer<Float>, count: Int,
                                _ body: (_ part: Int, _ rows: Range<Int>, _ table: UnsafeMutablePointer<Float>) -> Void) {
         let parts = scatterPartCount
         let partRows = (rowCount + parts - 1) / parts
@@ -173,7 +173,7 @@ extension CSRMatrix {
     /// `out = Xᵀ·B` for a dense n×kp matrix B (kp a multiple of 16); `out` is d×kp. Each fixed row block
     /// scatters its rows' contributions into its own d×kp partial (rows of B are read once, in order;
     /// the partial stays in cache), and the partials are added in block order.
-    public func transposeMultiplyPadded(_ b: DenseMatrix, into out: inout DenseMatrix) {
+    package func transposeMultiplyPadded(_ b: DenseMatrix, into out: inout DenseMatrix) {
         precondition(b.columnCount % 16 == 0 && b.rowCount == rowCount && out.rowCount == columnCount && out.columnCount == b.columnCount)
         let blocks = b.columnCount / 16
         rowStart.withUnsafeBufferPointer { starts in

@@ -1,24 +1,26 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Writes files so that a failed run never leaves a half-written one: bytes go to a temporary
 /// file beside the target, which is renamed over it only when complete.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `data` to `path` atomically, creating parent folders.
-    public static func write(_ data: Data, to path: String) throws {
+    package static func write(_ data: Data, to path: String) throws {
         try write(to: path) { output in try output.write(data) }
     }
 
     /// Writes `text` as UTF-8 to `path` atomically.
-    public static func write(_ text: String, to path: String) throws {
+    package static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)
     }
 
     /// Streams into a temporary file through `body`, then renames it to `path`. If `body` throws,
     /// the temporary file is removed and `path` is left as it was.
-    public static func write(to path: String, _ body: (FileOutput) throws -> Void) throws {
+    package static func write(to path: String, _ body: (FileOutput) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -54,13 +56,13 @@ public struct AtomicFileError: Error, CustomStringConvertible {
 }
 
 /// A buffered output file used inside `AtomicFile.write(to:_:)`.
-public final class FileOutput {
+package final class FileOutput {
     private let descriptor: Int32
     private let path: String
     private var buffer: [UInt8] = []
     private static let capacity = 1 << 20
     /// Bytes written so far (including buffered ones).
-    public private(set) var offset = 0
+    package private(set) var offset = 0
 
     init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -68,13 +70,13 @@ public final class FileOutput {
         buffer.reserveCapacity(Self.capacity)
     }
 
-    public func write(_ text: String) throws { try write(Data(text.utf8)) }
+    package func write(_ text: String) throws { try write(Data(text.utf8)) }
 
-    public func write(_ data: Data) throws {
+    package func write(_ data: Data) throws {
         try data.withUnsafeBytes { try write(UnsafeRawBufferPointer($0)) }
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
         offset += bytes.count
         if buffer.count + bytes.count <= Self.capacity {
             buffer.append(contentsOf: bytes)
@@ -85,7 +87,7 @@ public final class FileOutput {
     }
 
     /// Replaces already written bytes at `offset` (for a header field known only at the end).
-    public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+    package func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
         precondition(offset + bytes.count <= self.offset, "overwrite past the written end")
         try flush()
         var done = 0
@@ -99,7 +101,7 @@ public final class FileOutput {
         }
     }
 
-    public func flush() throws {
+    package func flush() throws {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try writeAll($0) }
         buffer.removeAll(keepingCapacity: true)

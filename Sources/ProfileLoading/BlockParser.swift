@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Parses a block of complete lines into a `ParsedBlock` (block-local ids). Runs in parallel over

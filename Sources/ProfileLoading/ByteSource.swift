@@ -2,6 +2,8 @@ import Foundation
 import CZlib
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A sequential source of bytes: a plain file, or a gzip file decompressed on the fly.

@@ -4,14 +4,14 @@ import LinearAlgebra
 /// Reads rows of a profile cache's matrix on demand from the memory-mapped file, so algorithms that
 /// work in batches (mini-batch k-means) never hold the whole matrix: the kernel pages the mapped
 /// file in and out as needed. The file is validated (magic, version, checksum) when opened.
-public final class CachedMatrixReader: @unchecked Sendable {
-    public let path: String
-    public let rowCount: Int
-    public let columnCount: Int
+package final class CachedMatrixReader: @unchecked Sendable {
+    package let path: String
+    package let rowCount: Int
+    package let columnCount: Int
     private let data: Data
     private let rowStartOffset: Int, columnsOffset: Int, valuesOffset: Int
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
@@ -41,7 +41,7 @@ public final class CachedMatrixReader: @unchecked Sendable {
     }
 
     /// The rows with the given indices, in that order.
-    public func rows(at indices: [Int]) throws -> CSRMatrix {
+    package func rows(at indices: [Int]) throws -> CSRMatrix {
         try data.withUnsafeBytes { raw in
             func start(_ i: Int) -> Int { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: rowStartOffset + 8 * i, as: Int64.self))) }
             var rowStart = [Int](repeating: 0, count: indices.count + 1)
@@ -60,5 +60,5 @@ public final class CachedMatrixReader: @unchecked Sendable {
     }
 
     /// A contiguous range of rows.
-    public func rows(_ range: Range<Int>) throws -> CSRMatrix { try rows(at: Array(range)) }
+    package func rows(_ range: Range<Int>) throws -> CSRMatrix { try rows(at: Array(range)) }
 }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Parses one line of a CSV/TSV edge list `follower_id,interest[,weight]` (RFC 4180 quoting:

@@ -23,15 +23,15 @@ public struct NormalizationSettings: Sendable, Equatable, Codable {
 }
 
 /// Applies `NormalizationSettings` to interest strings; an ASCII fast path avoids Foundation.
-public struct InterestNormalizer: Sendable {
-    public let settings: NormalizationSettings
+package struct InterestNormalizer: Sendable {
+    package let settings: NormalizationSettings
 
-    public init(_ settings: NormalizationSettings = NormalizationSettings()) {
+    package init(_ settings: NormalizationSettings = NormalizationSettings()) {
         self.settings = settings
     }
 
     /// The normalised form of a raw interest (may be empty: such interests are dropped).
-    public func normalize(_ raw: String) -> String {
+    package func normalize(_ raw: String) -> String {
         var bytes = Array(raw.utf8)
         return bytes.withUnsafeMutableBufferPointer { normalize(UnsafeBufferPointer($0)) }
     }

@@ -20,24 +20,9 @@ public struct Vocabulary: Sendable, Equatable {
     }
 }
 
-/// Relationship tags (prospect, customer, lapsed, …) per profile, in CSR form.
-public struct ProfileTags: Sendable, Equatable {
-    /// Tag names by index.
-    public var names: [String]
-    /// Row i's tags are `values[rowStart[i]..<rowStart[i + 1]]`, sorted, unique.
-    public var rowStart: [Int]
-    public var values: [Int32]
-
-    public init(names: [String], rowStart: [Int], values: [Int32]) {
-        self.names = names
-        self.rowStart = rowStart
-        self.values = values
-    }
-
-    public func tags(ofRow i: Int) -> [String] {
-        values[rowStart[i]..<rowStart[i + 1]].map { names[Int($0)] }
-    }
-}
+/// Relationship tags (prospect, customer, lapsed, …) per profile: the loader's name for `RowTags`,
+/// which SegmentInsights reads without depending on loading.
+public typealias ProfileTags = RowTags
 
 /// Other fields of JSON profiles (strings decoded, other values as JSON text), in CSR form.
 public struct ProfileAttributes: Sendable, Equatable {

@@ -1,21 +1,26 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
-/// Loading allocates and frees many multi-megabyte buffers (one per block). By default glibc
-/// serves each from a fresh `mmap`, which the kernel must zero page by page; keeping them in the
-/// heap lets freed blocks be reused instead.
-enum MemoryTuning {
-    private static let once: Void = {
+/// Memory settings for large loads.
+package enum MemoryTuning {
+    /// Loading allocates and frees many multi-megabyte buffers (one per block). By default glibc
+    /// serves each from a fresh `mmap`, which the kernel must zero page by page; keeping them in the
+    /// heap lets freed blocks be reused instead.
+    ///
+    /// This changes how the whole process allocates, so the library never calls it on its own: an
+    /// executable that loads large files (the `tessera` CLI) calls it once at start-up. Elsewhere
+    /// than glibc it does nothing.
+    package static func prepareProcessForLargeLoads() {
         #if os(Linux)
         // glibc's <malloc.h> is not part of Swift's Glibc module; these are its documented constants.
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3
         _ = tessera_mallopt(mmapThreshold, 256 << 20)
         _ = tessera_mallopt(trimThreshold, 512 << 20)
         #endif
-    }()
-
-    static func keepLargeAllocationsInHeap() { _ = once }
+    }
 
     /// An array of `count` copies of `value` with room for `capacity` elements, whose storage is
     /// marked for transparent huge pages before it is first touched: the entry arrays of a large

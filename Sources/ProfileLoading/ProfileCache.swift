@@ -11,8 +11,8 @@ import LinearAlgebra
 /// interests, profile ids, empty ids, tag names and attribute keys/values, tag and attribute CSR
 /// arrays, and a JSON section with the settings, the report and the rejects.
 public enum ProfileCache {
-    public static let magic: [UInt8] = Array("TESSERA\0".utf8)
-    public static let version: UInt32 = 1
+    package static let magic: [UInt8] = Array("TESSERA\0".utf8)
+    package static let version: UInt32 = 1
     static let alignment = 64
 
     enum Section: UInt32, CaseIterable {
@@ -145,8 +145,8 @@ public enum ProfileCache {
                 matrix: matrix,
                 vocabulary: Vocabulary(interests: try strings(.interests), documentFrequencies: try array(.documentFrequencies, Int32.self)),
                 profileIds: try strings(.profileIds),
-                tags: ProfileTags(names: try strings(.tagNames), rowStart: try array(.tagRowStart, Int64.self).map { Int($0) },
-                                  values: try array(.tagValues, Int32.self)),
+                tags: try ProfileTags(validating: try strings(.tagNames), rowStart: try array(.tagRowStart, Int64.self).map { Int($0) },
+                                      values: try array(.tagValues, Int32.self)),
                 attributes: ProfileAttributes(keys: try strings(.attributeKeys),
                                               rowStart: try array(.attributeRowStart, Int64.self).map { Int($0) },
                                               keyIndex: try array(.attributeKeyIndex, Int32.self), values: try strings(.attributeValues)),

@@ -27,7 +27,6 @@ public struct ProfileLoader {
     /// Loads every file, in order, into one audience.
     public func load(_ paths: [String]) throws -> LoadedAudience {
         try settings.validate()
-        MemoryTuning.keepLargeAllocationsInHeap()
         guard !paths.isEmpty else { throw LoadError.noInput }
         let clock = ContinuousClock()
         let started = clock.now

@@ -32,7 +32,7 @@ public enum ClusterQuality {
             }
             var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
             for t in 0..<m where t != i {
-                let d2 = max(0, Double(norms[i]) + Double(norms[t]) - 2 * Double(dots[t]))
+                let d2 = squaredDistance(squaredNorms: Double(norms[i]), Double(norms[t]), dot: Double(dots[t]))
                 sums[sampleLabels[t]] += d2.squareRoot()
                 counts[sampleLabels[t]] += 1
             }
@@ -49,7 +49,7 @@ public enum ClusterQuality {
     }
 
     /// Per-segment means of the rows (k×d), and sizes.
-    public static func centroids(_ x: CSRMatrix, labels: [Int32], k: Int) -> (DenseMatrix, [Int]) {
+    package static func centroids(_ x: CSRMatrix, labels: [Int32], k: Int) -> (DenseMatrix, [Int]) {
         let d = x.columnCount
         var sums = [Double](repeating: 0, count: k * d), sizes = [Int](repeating: 0, count: k)
         for i in 0..<x.rowCount {
@@ -126,16 +126,16 @@ public enum ClusterQuality {
                 dot += Double(x.values[p]) * Double(centres[c, Int(x.columns[p])])
                 norm += Double(x.values[p]) * Double(x.values[p])
             }
-            spread[c] += max(0, norm + centreNorms[c] - 2 * dot).squareRoot()
+            spread[c] += squaredDistance(squaredNorms: norm, centreNorms[c], dot: dot).squareRoot()
         }
         for c in 0..<k where sizes[c] > 0 { spread[c] /= Double(sizes[c]) }
-        let gram = BLAS.gram(centres, transpose: false)
+        let squared = squaredDistances(fromGram: BLAS.gram(centres, transpose: false), as: Double.self)
         var total = 0.0
         let present = (0..<k).filter { sizes[$0] > 0 }
         for a in present {
             var worst = 0.0
             for b in present where b != a {
-                let distance = max(0, Double(gram[a, a]) + Double(gram[b, b]) - 2 * Double(gram[a, b])).squareRoot()
+                let distance = squared[a * k + b].squareRoot()
                 if distance > 0 { worst = max(worst, (spread[a] + spread[b]) / distance) }
             }
             total += worst

@@ -30,7 +30,7 @@ public struct InterestAffinity: Codable, Sendable, Equatable {
 
     /// The affinity of an interest followed by `count` of a segment's `size` members and by
     /// `followers` of the `audience`.
-    public init(interest: String, count: Int, size: Int, followers: Int, audience: Int, settings: InsightSettings) {
+    package init(interest: String, count: Int, size: Int, followers: Int, audience: Int, settings: InsightSettings) {
         self.interest = interest
         self.count = count
         let p = size > 0 ? Double(count) / Double(size) : 0

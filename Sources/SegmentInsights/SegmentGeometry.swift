@@ -52,8 +52,8 @@ struct SegmentGeometry {
     func wardMergeTree() -> [MergeStep] {
         let k = profiles.rowCount
         guard k > 1 else { return [] }
-        let gram = BLAS.gram(profiles, transpose: false)
-        var distance = (0..<k).map { a in (0..<k).map { b in max(0, Double(gram[a, a]) + Double(gram[b, b]) - 2 * Double(gram[a, b])) } }
+        let squared = squaredDistances(fromGram: BLAS.gram(profiles, transpose: false), as: Double.self)
+        var distance = (0..<k).map { a in Array(squared[(a * k)..<((a + 1) * k)]) }
         var weights = sizes.map { Double(max($0, 1)) }
         var ids = Array(0..<k)
         var members = sizes

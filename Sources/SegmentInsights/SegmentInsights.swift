@@ -1,18 +1,6 @@
 import Foundation
 import LinearAlgebra
 
-/// Relationship tags per row (prospect / customer / lapsed, or any tag in the input), as CSR.
-public struct RowTags: Sendable {
-    public var names: [String]
-    public var rowStart: [Int]
-    public var values: [Int32]
-    public init(names: [String], rowStart: [Int], values: [Int32]) {
-        self.names = names
-        self.rowStart = rowStart
-        self.values = values
-    }
-}
-
 /// Describes segments from the rows, their hard labels and the segments' profile vectors.
 public enum SegmentInsights {
     /// - Parameters:

@@ -23,6 +23,7 @@ struct TesseraCommand: ParsableCommand {
 @main
 struct Main {
     static func main() {
+        MemoryTuning.prepareProcessForLargeLoads()
         if !KernelBuild.isSupportedByThisCPU {
             fail("this build of Tessera uses \(KernelBuild.instructionSets) instructions, which this CPU lacks; rebuild with `TESSERA_PORTABLE=1 make demo` (or `TESSERA_PORTABLE=1 swift build -c release`)", status: .usage)
         }

@@ -7,7 +7,7 @@ public enum CardKind: String, Codable, Sendable, CaseIterable {
     case small = "too-small"
 
     /// Miro's named sticky colours (also used for the HTML wall's palette).
-    public var miroColor: String {
+    package var miroColor: String {
         switch self {
         case .segment: return "light_yellow"
         case .asset: return "light_green"
@@ -17,7 +17,7 @@ public enum CardKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    public var hexColor: String {
+    package var hexColor: String {
         switch self {
         case .segment: return "#fff9b1"
         case .asset: return "#d5f692"
@@ -56,10 +56,10 @@ public struct WallModel: Sendable {
     public var gaps: GapReport?
 
     /// Gap cards per segment on the wall (the strongest first).
-    public static let gapCards = 5
+    package static let gapCards = 5
 
     /// Layout: columns 420 px apart, cards 240 px apart, card size 360 × 200.
-    public static let columnWidth = 420.0, rowHeight = 240.0, cardWidth = 360.0, cardHeight = 200.0
+    package static let columnWidth = 420.0, rowHeight = 240.0, cardWidth = 360.0, cardHeight = 200.0
 
     public init(title: String, insights: AudienceInsights, gaps: GapReport?) {
         self.title = WallText.clean(title)
@@ -109,7 +109,7 @@ public struct WallModel: Sendable {
     public var cards: [WallCard] { columns.flatMap(\.cards) }
 
     /// Hennig's reading of bootstrap Jaccard: ≥ 0.85 highly stable, ≥ 0.75 stable, ≥ 0.6 fragile, below dissolves.
-    public static func stabilityWord(_ j: Double) -> String {
+    package static func stabilityWord(_ j: Double) -> String {
         j >= 0.85 ? "highly stable" : j >= 0.75 ? "stable" : j >= 0.6 ? "fragile" : "unstable"
     }
 }

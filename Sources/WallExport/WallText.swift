@@ -2,14 +2,14 @@ import Foundation
 import TabularText
 
 /// Text from social media is hostile: every exported string passes through here first.
-public enum WallText {
+package enum WallText {
     /// Longest title or line kept on a card (longer text ends with "…").
-    public static let maxLength = 120
+    package static let maxLength = 120
 
     /// Removes bidirectional overrides, embeddings and isolates (which can visually reorder text, e.g.
     /// U+202E) and other control characters, folds white space (tabs, line breaks) to single spaces,
     /// and truncates to `maxLength` characters.
-    public static func clean(_ text: String, maxLength: Int = maxLength) -> String {
+    package static func clean(_ text: String, maxLength: Int = maxLength) -> String {
         var scalars = String.UnicodeScalarView()
         var lastWasSpace = false
         for scalar in text.unicodeScalars {
@@ -31,7 +31,7 @@ public enum WallText {
     }
 
     /// HTML text and attribute escaping.
-    public static func html(_ text: String) -> String {
+    package static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for c in text {
@@ -48,7 +48,7 @@ public enum WallText {
     }
 
     /// Markdown text: backslash-escapes Markdown punctuation and escapes HTML.
-    public static func markdown(_ text: String) -> String {
+    package static func markdown(_ text: String) -> String {
         var out = ""
         for c in clean(text) {
             if "\\`*_{}[]()#+-.!|~>".contains(c) { out += "\\" + String(c) } else if c == "<" { out += "&lt;" } else if c == "&" { out += "&amp;" } else { out.append(c) }
@@ -58,7 +58,7 @@ public enum WallText {
 
     /// One tab-separated cell: cleaned (no tabs or line breaks survive, so it never needs quoting) and
     /// neutralised against spreadsheet formulas by the same rule as a CSV cell.
-    public static func tsvCell(_ text: String, maxLength: Int = maxLength) -> String {
+    package static func tsvCell(_ text: String, maxLength: Int = maxLength) -> String {
         FormulaNeutraliser.neutralised(clean(text, maxLength: maxLength))
     }
 }
