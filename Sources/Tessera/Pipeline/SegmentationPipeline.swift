@@ -104,7 +104,7 @@ public struct SegmentationPipeline: Sendable {
     /// Each segment described on the raw interests: size, distinctive interests, label, tags, cohesion.
     public func describe(_ audience: LoadedAudience, _ result: SegmentFit) throws -> AudienceInsights {
         try SegmentInsights.describe(matrix: audience.matrix, labels: result.labels, profiles: result.profiles,
-                                     interests: audience.vocabulary.interests, tags: RowTags(audience.tags),
+                                     interests: audience.vocabulary.interests, tags: audience.tags,
                                      settings: spec.insights)
     }
 
@@ -176,13 +176,6 @@ public struct SegmentationPipeline: Sendable {
         for r in shown { lines.append("  \(r.file):\(r.line): [\(r.kind)] \(r.reason)") }
         lines.append("pass --rejects FILE to write them all")
         progress.note(lines.joined(separator: "\n"))
-    }
-}
-
-extension RowTags {
-    /// The loader's tags in the form SegmentInsights reads (SegmentInsights does not depend on loading).
-    init(_ tags: ProfileTags) {
-        self.init(names: tags.names, rowStart: tags.rowStart, values: tags.values)
     }
 }
 
