@@ -23,7 +23,7 @@ ROOT = os.path.dirname(HERE)
 DATA = os.path.join(ROOT, "datasets")
 
 # run.json keys whose layout a release may change on purpose; compared only when --strict-run.
-IGNORED_RUN_KEYS = {"timings", "tessera_version", "parameters", "job", "loader", "outputs", "history"}
+IGNORED_RUN_KEYS = {"timings", "tessera_version", "parameters", "job", "loader", "outputs", "history", "files"}
 
 
 def jobs(demo_cache):

@@ -6,6 +6,7 @@ package enum BLAS {
     package static func gemm(_ a: DenseMatrix, transposeA: Bool = false,
                             _ b: DenseMatrix, transposeB: Bool = false,
                             alpha: Float = 1, beta: Float = 0, into c: inout DenseMatrix) throws {
+        _ = BLASThreads.singleThreaded
         let m = transposeA ? a.columnCount : a.rowCount
         let kA = transposeA ? a.rowCount : a.columnCount
         let kB = transposeB ? b.columnCount : b.rowCount
@@ -36,6 +37,7 @@ package enum BLAS {
     /// `op(A) · op(B)` as a new matrix.
     package static func product(_ a: DenseMatrix, transposeA: Bool = false,
                                _ b: DenseMatrix, transposeB: Bool = false) throws -> DenseMatrix {
+        _ = BLASThreads.singleThreaded
         var c = DenseMatrix(rowCount: transposeA ? a.columnCount : a.rowCount,
                             columnCount: transposeB ? b.rowCount : b.columnCount)
         try gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
@@ -45,6 +47,7 @@ package enum BLAS {
     /// The Gram matrix `AᵀA` (k×k for an n×k A) through `cblas_ssyrk`, both triangles filled.
     /// With `transpose: false` it returns `AAᵀ` instead.
     package static func gram(_ a: DenseMatrix, transpose: Bool = true) -> DenseMatrix {
+        _ = BLASThreads.singleThreaded
         let size = transpose ? a.columnCount : a.rowCount
         let inner = transpose ? a.rowCount : a.columnCount
         var c = DenseMatrix(rowCount: size, columnCount: size)
@@ -66,6 +69,7 @@ package enum BLAS {
     /// upper triangle of the columns×columns C is updated. For kernels that add up a Gram matrix
     /// block by block inside their own parallel loop.
     package static func accumulateGram(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Float>) {
+        _ = BLASThreads.singleThreaded
         guard rows > 0, columns > 0 else { return }
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows), 1, a, Int32(columns), 1, c, Int32(columns))
     }
@@ -78,6 +82,7 @@ package enum BLAS {
                             a: UnsafePointer<Float>, aStride: Int, transposeA: Bool = false,
                             b: UnsafePointer<Float>, bStride: Int, transposeB: Bool = false,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, cStride: Int) {
+        _ = BLASThreads.singleThreaded
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(rows), Int32(columns), Int32(inner), alpha, a, Int32(aStride), b, Int32(bStride),
                     beta, c, Int32(cStride))
@@ -88,6 +93,7 @@ package enum BLAS {
     package static func gemv(rows: Int, columns: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, aStride: Int, transposeA: Bool = false,
                             x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
+        _ = BLASThreads.singleThreaded
         cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha,
                     a, Int32(aStride), x, 1, beta, y, 1)
     }
@@ -95,11 +101,13 @@ package enum BLAS {
     /// The dot product of `count` contiguous floats at `x` and `y` (`cblas_sdot`), for rows of a larger
     /// matrix read in place.
     package static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        cblas_sdot(Int32(count), x, 1, y, 1)
+        _ = BLASThreads.singleThreaded
+        return cblas_sdot(Int32(count), x, 1, y, 1)
     }
 
     /// The dot product `x · y` (`cblas_sdot`).
     package static func dot(_ x: [Float], _ y: [Float]) -> Float {
+        _ = BLASThreads.singleThreaded
         precondition(x.count == y.count, "dot: vectors of different lengths")
         guard !x.isEmpty else { return 0 }
         return cblas_sdot(Int32(x.count), x, 1, y, 1)
@@ -107,6 +115,7 @@ package enum BLAS {
 
     /// The Euclidean norm `‖x‖` (`cblas_snrm2`, which guards against overflow).
     package static func norm(_ x: [Float]) -> Float {
+        _ = BLASThreads.singleThreaded
         guard !x.isEmpty else { return 0 }
         return cblas_snrm2(Int32(x.count), x, 1)
     }

@@ -15,6 +15,7 @@ package enum LAPACK {
 
     /// The thin SVD of an m×n matrix by divide and conquer (`LAPACKE_sgesdd`, jobz = 'S').
     package static func svd(_ a: DenseMatrix) throws -> SVD {
+        _ = BLASThreads.singleThreaded
         let m = a.rowCount, n = a.columnCount, r = min(m, n)
         guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("svd input") }
         var work = a.values
@@ -31,6 +32,7 @@ package enum LAPACK {
     /// An orthonormal basis Q (m×n, m ≥ n) of the column space of A, from its QR factorisation
     /// (`LAPACKE_sgeqrf` then `LAPACKE_sorgqr`).
     package static func orthonormalBasis(_ a: DenseMatrix) throws -> DenseMatrix {
+        _ = BLASThreads.singleThreaded
         let m = a.rowCount, n = a.columnCount
         guard m >= n else { throw LinearAlgebraError.shapeMismatch("orthonormalBasis needs rows ≥ columns, got \(m)×\(n)") }
         guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("QR input") }

@@ -55,26 +55,18 @@ public enum Parallel {
     }
 }
 
-/// Control over OpenBLAS's own threading: kept at one thread inside Tessera's parallel regions.
+/// OpenBLAS always runs on one thread. Tessera parallelises its own work in fixed chunks (above), so
+/// results do not depend on the thread count; OpenBLAS's threads would split some reductions (`ssyrk`,
+/// `sgemv`, LAPACK's blocked factorisations) differently for different thread counts and change the
+/// last bits of the results. The BLAS calls outside Tessera's parallel regions are small (k×k Grams,
+/// sketches of a few dozen columns), so one thread costs nothing measurable.
 package enum BLASThreads {
-    nonisolated(unsafe) private static var depth = 0
-    private static let lock = NSLock()
+    /// Set once, before the first BLAS or LAPACK call (every wrapper touches it).
+    package static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
-    /// Sets the number of threads OpenBLAS uses for calls made outside parallel regions.
-    package static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
-
-    /// Runs `body` with OpenBLAS limited to one thread.
+    /// Runs `body` with OpenBLAS on one thread (as everywhere).
     package static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        if depth == 0 { openblas_set_num_threads(1) }
-        depth += 1
-        lock.unlock()
-        defer {
-            lock.lock()
-            depth -= 1
-            if depth == 0 { openblas_set_num_threads(Int32(Parallel.threadCount)) }
-            lock.unlock()
-        }
+        _ = singleThreaded
         return try body()
     }
 }

@@ -210,3 +210,25 @@ import FoundationXML
         #expect(try CLI.run(["sweep", input, "--k", "ten"]).status == 2)
     }
 }
+
+@Suite struct ThreadCountTests {
+    /// The same job on 1, 2, 3, 5 and 8 threads writes the same segments, assignments and wall, for
+    /// k-means and NMF (Tessera's reductions run in fixed chunks; OpenBLAS stays on one thread).
+    @Test func sameOutputsOnAnyThreadCount() throws {
+        let dir = CLI.folder()
+        let input = CLI.dataset("lastfm-2k/user_artist_plays.csv.gz")
+        for method in ["kmeans", "nmf"] {
+            var reference: [String: Data] = [:]
+            for threads in [1, 2, 3, 5, 8] {
+                let out = dir + "/\(method)-\(threads)"
+                let r = try CLI.run(["segment", input, "--k", "8", "--method", method, "--stability", "1", "--assignments",
+                                     "--threads", String(threads), "--out", out, "--quiet"])
+                #expect(r.status == 0, "\(r.stderr)")
+                for file in ["segments.json", "assignments.csv", "wall.html", "report.html"] {
+                    let data = try Data(contentsOf: URL(fileURLWithPath: out + "/" + file))
+                    if let expected = reference[file] { #expect(data == expected, "\(method) \(file) on \(threads) threads") } else { reference[file] = data }
+                }
+            }
+        }
+    }
+}
