@@ -31,7 +31,7 @@ public enum KMeansMetric: String, Codable, Sendable, CaseIterable {
 }
 
 /// Everything that controls a k-means fit, with documented defaults.
-public struct KMeansSettings: Sendable, Codable, Equatable {
+public struct KMeansSettings: Sendable, Equatable {
     /// Number of segments. Default 40.
     public var k: Int = 40
     /// Initialisation. Default k-means++.
@@ -66,18 +66,6 @@ public struct KMeansSettings: Sendable, Codable, Equatable {
     public var miniBatchPatience: Int = 10
 
     public init(k: Int = 40) { self.k = k }
-
-    enum CodingKeys: String, CodingKey {
-        case k, initialization, algorithm, tolerance, seed, restarts, metric
-        case plusPlusTrials = "plus_plus_trials"
-        case parallelRounds = "parallel_rounds"
-        case parallelOversampling = "parallel_oversampling"
-        case maxIterations = "max_iterations"
-        case useBounds = "use_bounds"
-        case batchSize = "batch_size"
-        case maxEpochs = "max_epochs"
-        case miniBatchPatience = "mini_batch_patience"
-    }
 
     /// The number of k-means++ candidates per step.
     public var resolvedPlusPlusTrials: Int { plusPlusTrials ?? 2 * (2 + Int(log(Double(max(1, k))))) }

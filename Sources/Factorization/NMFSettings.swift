@@ -22,7 +22,7 @@ public enum NMFInitialization: String, Codable, Sendable, CaseIterable {
 }
 
 /// Everything that controls an NMF fit, with documented defaults.
-public struct NMFSettings: Sendable, Codable, Equatable {
+public struct NMFSettings: Sendable, Equatable {
     /// Number of components (segments). Default 40.
     public var k: Int = 40
     /// Default HALS.
@@ -60,15 +60,6 @@ public struct NMFSettings: Sendable, Codable, Equatable {
     public var svdOversampling: Int = 8
 
     public init(k: Int = 40) { self.k = k }
-
-    enum CodingKeys: String, CodingKey {
-        case k, solver, initialization, tolerance, seed
-        case maxIterations = "max_iterations"
-        case checkEvery = "check_every"
-        case l1W = "l1_w", l2W = "l2_w", l1H = "l1_h", l2H = "l2_h"
-        case svdPowerIterations = "svd_power_iterations"
-        case svdOversampling = "svd_oversampling"
-    }
 
     public func validate(rowCount: Int, columnCount: Int) throws {
         guard k >= 1 else { throw FactorizationError.invalidSettings("k must be at least 1 (got \(k))") }

@@ -7,17 +7,13 @@ import LinearAlgebra
 /// labels t). The score is the mean over rounds: ≥ 0.85 highly stable, ≥ 0.75 stable, < 0.6 the segment
 /// dissolves under resampling (Hennig 2007).
 public enum Stability {
-    public struct Settings: Sendable, Codable, Equatable {
+    public struct Settings: Sendable, Equatable {
         /// Bootstrap rounds (default 5; 0 turns stability off).
         public var rounds = 5
         /// Rows drawn per round (default 20,000, or all rows if fewer): keeps a round to a fraction of the fit.
         public var sampleSize = 20_000
         public var seed: UInt64 = 0
         public init() {}
-        enum CodingKeys: String, CodingKey {
-            case rounds, seed
-            case sampleSize = "sample_size"
-        }
     }
 
     /// - Parameters:
