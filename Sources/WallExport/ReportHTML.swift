@@ -12,7 +12,7 @@ enum ReportHTML {
         <html lang="en" xmlns="http://www.w3.org/1999/xhtml">
         <head>
         <meta charset="utf-8"/>
-        <title>\(WallText.html(wall.title)) — report</title>
+        <title>\(WallText.htmlTitle(wall.title)) — report</title>
         <style>
         body { font-family: system-ui, sans-serif; margin: 24px; color: #222; max-width: 1200px; }
         h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
@@ -21,7 +21,7 @@ enum ReportHTML {
         </style>
         </head>
         <body>
-        <h1>\(WallText.html(wall.title))</h1>
+        <h1>\(WallText.htmlTitle(wall.title))</h1>
         <p>\(insights.profiles.formatted(.number.grouping(.automatic))) profiles in \(insights.segments.count) segments. Affinity index = P(interest | segment) / P(interest) × 100; 100 means as common as in the whole audience.</p>
 
         """

@@ -9,7 +9,7 @@ public enum SweepHTML {
         <html lang="en" xmlns="http://www.w3.org/1999/xhtml">
         <head>
         <meta charset="utf-8"/>
-        <title>\(WallText.html(title))</title>
+        <title>\(WallText.htmlTitle(title))</title>
         <style>
         body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }

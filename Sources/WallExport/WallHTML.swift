@@ -9,7 +9,7 @@ enum WallHTML {
         <html lang="en" xmlns="http://www.w3.org/1999/xhtml">
         <head>
         <meta charset="utf-8"/>
-        <title>\(WallText.html(wall.title))</title>
+        <title>\(WallText.htmlTitle(wall.title))</title>
         <style>
         body { font-family: system-ui, sans-serif; margin: 16px; color: #222; }
         h1 { font-size: 20px; margin: 0 0 4px; }
@@ -23,7 +23,7 @@ enum WallHTML {
 
         """
         for kind in CardKind.allCases { html += ".\(kind.rawValue) { background: \(kind.hexColor); }\n" }
-        html += "</style>\n</head>\n<body>\n<h1>\(WallText.html(wall.title))</h1>\n<div class=\"legend\">"
+        html += "</style>\n</head>\n<body>\n<h1>\(WallText.htmlTitle(wall.title))</h1>\n<div class=\"legend\">"
         for kind in CardKind.allCases { html += "<span class=\"\(kind.rawValue)\">\(kind.rawValue)</span>" }
         html += "</div>\n<div class=\"wall\">\n"
         for column in wall.columns {

@@ -97,7 +97,7 @@ public struct WallModel: Sendable {
                     }
                     for partner in g.partners {
                         add(.partner, key: "partner:" + partner.id, title: partner.name,
-                            body: "\(partner.kind) · could cover \(partner.covers.joined(separator: ", "))" + (partner.reach > 0 ? " · reach \(Int(partner.reach))" : ""))
+                            body: "\(partner.kind) · could cover \(partner.covers.joined(separator: ", "))" + (partner.reach > 0 ? " · reach \(WallText.count(partner.reach))" : ""))
                     }
                 }
             }

@@ -14,7 +14,7 @@ package enum WallText {
         var lastWasSpace = false
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { continue }
+            if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C { continue }
             if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
                 || scalar.properties.generalCategory == .paragraphSeparator || scalar == " " {
                 if !lastWasSpace && !scalars.isEmpty { scalars.append(" ") }
@@ -30,22 +30,33 @@ package enum WallText {
         return out
     }
 
-    /// HTML text and attribute escaping.
+    /// HTML text and attribute escaping, decided on Unicode scalars (a `<` or `&` followed by a
+    /// combining mark is one `Character` but still a `<` or `&` to an HTML parser).
     package static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(c)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
     }
+
+    /// A count of people for a card: a whole number, never a trap (reach is bounded when a catalogue is
+    /// read, but the wall must not depend on that).
+    package static func count(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e15 else { return String(format: "%.3g", x) }
+        return String(Int64(x))
+    }
+
+    /// A document title: cleaned like a card (no bidi or control characters) and HTML-escaped.
+    package static func htmlTitle(_ text: String) -> String { html(clean(text, maxLength: 200)) }
 
     /// Markdown text: backslash-escapes Markdown punctuation and escapes HTML.
     package static func markdown(_ text: String) -> String {

@@ -186,4 +186,25 @@ func isWellFormedXML(_ data: Data) -> (Bool, String) {
         #expect(!names.contains("999.json"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".partial") && !$0.contains(".tmp") })
     }
+
+    /// Titles come from input file names: bidi and control characters never reach `<title>` or `<h1>`,
+    /// and `<`/`&` followed by a combining mark are still escaped.
+    @Test func titlesAreCleanedAndEscaped() throws {
+        var wall = model()
+        wall.title = "run \u{202E}gpj.exe\u{202C} <\u{301}script> &\u{301}amp; \u{200F}x\u{1B}[2J"
+        let files = try WallExporter.files(wall)
+        for name in ["report.html", "wall.html"] {
+            let page = try file(files, name)
+            let head = String(page[page.range(of: "<title>")!.upperBound..<page.range(of: "</title>")!.lowerBound])
+            #expect(!head.unicodeScalars.contains { [0x202E, 0x202C, 0x200F, 0x1B].contains($0.value) }, "\(name): \(head)")
+            #expect(!page.contains("<\u{301}script") && !page.contains("&\u{301}amp"), "\(name)")
+        }
+    }
+
+    /// A partner reach far beyond any audience is shown, never a trap.
+    @Test func hugeReachDoesNotTrap() throws {
+        #expect(WallText.count(1200) == "1200")
+        #expect(WallText.count(9.3e18) == "9.3e+18")
+        #expect(WallText.count(.infinity) == "inf")
+    }
 }
