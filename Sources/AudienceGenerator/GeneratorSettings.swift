@@ -25,10 +25,10 @@ public struct GeneratorSettings: Sendable, Equatable, Codable {
 
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw GeneratorError.invalidSetting(message) } }
-        try check(profiles >= 1, "profiles must be at least 1")
-        try check(segments >= 1, "segments must be at least 1")
-        try check(interests >= 100, "the vocabulary needs at least 100 interests")
-        try check(meanInterestsPerProfile >= 1, "mean interests per profile must be at least 1")
+        try check((1...1_000_000_000).contains(profiles), "profiles must be 1 to 1,000,000,000")
+        try check((1...10_000).contains(segments), "segments must be 1 to 10,000")
+        try check((100...10_000_000).contains(interests), "the vocabulary needs 100 to 10,000,000 interests")
+        try check(meanInterestsPerProfile >= 1 && meanInterestsPerProfile <= 10_000, "mean interests per profile must be 1 to 10,000")
         try check((0...1).contains(segmentShare), "segment share must be in [0, 1]")
         try check((0...1).contains(mixedFraction), "mixed fraction must be in [0, 1]")
         try check(interestsPerSegment >= 5 && interestsPerSegment <= interests, "interests per segment must be in 5...interests")

@@ -13,6 +13,10 @@ public enum Parallel {
     /// change each other's thread count. Worker threads themselves see the default.
     @TaskLocal public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// The most worker threads a job may ask for (far beyond any machine Tessera runs on; the bound keeps a
+    /// typo from creating a million work queues).
+    public static let maximumThreads = 1_024
+
     /// Runs `body` with `threads` worker threads (nil: unchanged).
     public static func withThreads<T>(_ threads: Int?, _ body: () throws -> T) rethrows -> T {
         guard let threads else { return try body() }

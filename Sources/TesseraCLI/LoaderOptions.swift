@@ -52,7 +52,7 @@ struct LoaderOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...Parallel.maximumThreads).contains(threads) { throw ValidationError("--threads must be 1 to \(Parallel.maximumThreads)") }
         var spec = JobSpec()
         spec.inputs = ["-"]
         apply(to: &spec)

@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON summary object on stdout.") var json = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...Parallel.maximumThreads).contains(threads) { throw ValidationError("--threads must be 1 to \(Parallel.maximumThreads)") }
     }
 
     /// The job file with the flags given here applied; checked, with problems named by file and key.

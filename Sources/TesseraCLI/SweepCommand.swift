@@ -73,8 +73,9 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if step < 1 { throw ValidationError("--step must be at least 1") }
-        if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
-        if silhouetteSample < 2 { throw ValidationError("--silhouette-sample must be at least 2") }
+        if !(1...100).contains(seeds) { throw ValidationError("--seeds must be 1 to 100") }
+        if !(2...10_000_000).contains(silhouetteSample) { throw ValidationError("--silhouette-sample must be 2 to 10,000,000") }
+        if k.values(step: step).count > 1_000 { throw ValidationError("a sweep fits at most 1,000 values of k; use a larger --step") }
         if k.values(step: step).contains(where: { $0 < 2 }) { throw ValidationError("every k of a sweep must be at least 2") }
         for value in k.values(step: step) {
             var spec = job
