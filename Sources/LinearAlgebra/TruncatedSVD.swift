@@ -26,13 +26,16 @@ public struct TruncatedSVD: Sendable {
     }
 
     /// The rank-k truncated SVD of `x`. The sketch width k + oversampling is rounded up to a multiple
-    /// of 16 (more oversampling, never less) so the products run on the padded SIMD kernels.
+    /// of 16 (more oversampling, never less) so the products run on the padded SIMD kernels. Where the
+    /// matrix is too narrow for the oversampling (k + oversampling > min(rows, columns)), the
+    /// oversampling shrinks to what fits; at that size the exact SVD is taken anyway.
     public init(_ x: CSRMatrix, rank k: Int, settings: Settings = Settings()) throws {
         let n = x.rowCount, d = x.columnCount
-        let l = (k + settings.oversampling + 15) / 16 * 16
-        guard k >= 1, l <= min(n, d) || k + settings.oversampling <= min(n, d) else {
-            throw LinearAlgebraError.shapeMismatch("rank \(k) with oversampling \(settings.oversampling) for a \(n)×\(d) matrix")
+        guard k >= 1, k <= min(n, d) else {
+            throw LinearAlgebraError.shapeMismatch("a rank-\(k) SVD needs at least \(k) rows and \(k) columns; the matrix is \(n)×\(d) (lower k)")
         }
+        let oversampling = min(settings.oversampling, min(n, d) - k)
+        let l = (k + oversampling + 15) / 16 * 16
         guard l <= min(n, d) else {
             // Too small for a padded sketch: the exact SVD is cheap anyway.
             let full = try LAPACK.svd(x.toDense())

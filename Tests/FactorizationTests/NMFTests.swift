@@ -195,3 +195,19 @@ import TesseraTestSupport
         #expect(throws: FactorizationError.self) { try NMF.fit(x, settings: NMFSettings(k: 2)) }
     }
 }
+
+@Suite struct NarrowMatrixTests {
+    /// 84 genres and k = 77: the SVD sketch cannot take its usual oversampling; it shrinks to fit
+    /// instead of failing with a shape error (Deezer, a real set).
+    @Test func kCloseToTheNumberOfInterests() throws {
+        let audience = try ProfileLoader(settings: LoaderSettings()).load([Fixtures.dataset("deezer/hu_genres.jsonl.gz")])
+        #expect(audience.matrix.columnCount == 84)
+        var s = NMFSettings(k: 77)
+        s.maxIterations = 5
+        let r = try NMF.fit(audience.matrix, settings: s)
+        #expect(r.h.rowCount == 77 && r.reconstructionError.isFinite)
+        var beyond = NMFSettings(k: 85)
+        beyond.maxIterations = 5
+        #expect(throws: FactorizationError.self) { try NMF.fit(audience.matrix, settings: beyond) }
+    }
+}
