@@ -232,3 +232,15 @@ import FoundationXML
         }
     }
 }
+
+@Suite struct RealNarrowDataTests {
+    /// Deezer: 84 genres. NMF with k = 77 used to fail with "rank 77 with oversampling 8 for a
+    /// 47538×84 matrix"; the SVD now shrinks its oversampling to fit.
+    @Test func nmfWithKNearTheNumberOfGenres() throws {
+        let dir = CLI.folder()
+        let r = try CLI.run(["segment", CLI.dataset("deezer/hu_genres.jsonl.gz"), "--method", "nmf", "--k", "77", "--max-iterations", "5",
+                             "--stability", "0", "--out", dir + "/run", "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.json["k"] as? Int == 77)
+    }
+}
