@@ -15,6 +15,17 @@ public struct InsightSettings: Sendable, Codable, Equatable {
     public var labelInterests: Int = 2
     /// Segments smaller than this are shown as "too small to describe", counts only (default 50).
     public var minSegmentSize: Int = 50
+    /// Cautions written on a segment (segments.json `cautions`, the wall card, the report):
+    /// - it overlaps its nearest segment when their profiles' cosine similarity is at least
+    ///   `overlapSimilarity` (default 0.8; on planted data a segment cut in two scores ≈ 0.97, distinct
+    ///   segments below 0.35);
+    /// - it is unstable when its bootstrap stability is below `unstableStability` (default 0.6, the
+    ///   usual line below which a cluster "dissolves" under resampling; Hennig 2007);
+    /// - it is the general audience when no distinctive interest reaches a shrunk affinity index of
+    ///   `generalAudienceIndex` (default 150: members follow nothing much more than everyone does).
+    public var overlapSimilarity: Double = 0.8
+    public var unstableStability: Double = 0.6
+    public var generalAudienceIndex: Double = 150
 
     public init() {}
 
@@ -27,6 +38,9 @@ public struct InsightSettings: Sendable, Codable, Equatable {
         case topInterests = "top_interests"
         case labelInterests = "label_interests"
         case minSegmentSize = "min_segment_size"
+        case overlapSimilarity = "overlap_similarity"
+        case unstableStability = "unstable_stability"
+        case generalAudienceIndex = "general_audience_index"
     }
 
     /// Missing keys keep their defaults (a job file may name only what it changes).
@@ -40,6 +54,9 @@ public struct InsightSettings: Sendable, Codable, Equatable {
         topInterests = try c.decodeIfPresent(Int.self, forKey: .topInterests) ?? d.topInterests
         labelInterests = try c.decodeIfPresent(Int.self, forKey: .labelInterests) ?? d.labelInterests
         minSegmentSize = try c.decodeIfPresent(Int.self, forKey: .minSegmentSize) ?? d.minSegmentSize
+        overlapSimilarity = try c.decodeIfPresent(Double.self, forKey: .overlapSimilarity) ?? d.overlapSimilarity
+        unstableStability = try c.decodeIfPresent(Double.self, forKey: .unstableStability) ?? d.unstableStability
+        generalAudienceIndex = try c.decodeIfPresent(Double.self, forKey: .generalAudienceIndex) ?? d.generalAudienceIndex
     }
 
     public func validate() throws {

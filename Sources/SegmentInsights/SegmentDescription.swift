@@ -34,6 +34,9 @@ public struct SegmentDescription: Codable, Sendable, Equatable {
     public var tooSmall: Bool
     /// Mean best-match Jaccard under bootstrap re-fits (see `Stability`), nil when not computed.
     public var stability: Double? = nil
+    /// What a reader should know before acting on the segment, in words (see `InsightSettings` for the
+    /// rules): "overlaps S28 …", "unstable …: treat as tentative", "general audience …".
+    public var cautions: [String] = []
 
     public init(id: Int, size: Int, share: Double, label: String, labelEvidence: [InterestAffinity],
                 distinctiveInterests: [InterestAffinity], tags: [TagComposition], cohesion: Double,
@@ -58,7 +61,7 @@ public struct SegmentDescription: Codable, Sendable, Equatable {
         case nearestSegment = "nearest_segment"
         case nearestSimilarity = "nearest_similarity"
         case tooSmall = "too_small"
-        case stability
+        case stability, cautions
     }
 }
 

@@ -90,3 +90,28 @@ struct TagStatistics {
         }
     }
 }
+
+extension SegmentInsights {
+    /// Writes each segment's cautions (call after stability is known): a near-duplicate of another
+    /// segment, an unstable segment, the general audience. Too-small segments are already marked as such.
+    public static func addCautions(_ insights: inout AudienceInsights) {
+        let s = insights.settings
+        for i in insights.segments.indices {
+            let segment = insights.segments[i]
+            var cautions: [String] = []
+            guard !segment.tooSmall else { insights.segments[i].cautions = []; continue }
+            if segment.nearestSegment >= 0, segment.nearestSimilarity >= s.overlapSimilarity {
+                cautions.append(String(format: "overlaps S%d (similarity %.2f): likely one audience split in two", segment.nearestSegment, segment.nearestSimilarity))
+            }
+            if let stability = segment.stability, stability < s.unstableStability {
+                cautions.append(String(format: "unstable (stability %.2f): treat as tentative", stability))
+            }
+            let top = segment.distinctiveInterests.map(\.shrunkIndex).max()
+            if top.map({ $0 < s.generalAudienceIndex }) ?? true {
+                cautions.append(top.map { String(format: "general audience: no interest stands out (top affinity index %.0f)", $0) }
+                                ?? "general audience: no interest stands out")
+            }
+            insights.segments[i].cautions = cautions
+        }
+    }
+}

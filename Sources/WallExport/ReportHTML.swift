@@ -26,12 +26,25 @@ enum ReportHTML {
 
         """
         html += "<h2 id=\"sizes\">Segment sizes</h2>\n" + sizeBars(insights)
+        html += "<p>Stability is the mean best-match Jaccard of each segment's members under bootstrap re-fits: 1 means every re-fit found the same segment; below 0.6 a segment dissolves under resampling and should be treated as tentative.</p>\n"
+        html += cautions(insights)
         html += "<h2 id=\"heatmap\">Lift heatmap: top interests × segments</h2>\n" + heatmap(insights)
         html += "<h2 id=\"map\">Segment map</h2>\n<p>First two principal components of the segment centres; circle area ∝ size.</p>\n" + map(insights)
         html += "<h2 id=\"tree\">Merge tree</h2>\n<p>Size-weighted Ward merges of the segment centres: cut lower to keep more segments.</p>\n" + tree(insights)
         html += "<h2 id=\"tags\">Tag composition</h2>\n" + tags(insights)
         html += "</body>\n</html>\n"
         return WallFile(path: "report.html", text: html)
+    }
+
+    /// Segments a reader should not act on without a second look, with the reason in words.
+    static func cautions(_ insights: AudienceInsights) -> String {
+        let flagged = insights.segments.filter { !$0.cautions.isEmpty }
+        guard !flagged.isEmpty else { return "" }
+        var html = "<h2 id=\"cautions\">Cautions</h2>\n<ul class=\"cautions\">\n"
+        for s in flagged {
+            html += "<li><strong>\(label(s))</strong>: \(s.cautions.map { WallText.html(WallText.clean($0, maxLength: 200)) }.joined(separator: "; "))</li>\n"
+        }
+        return html + "</ul>\n"
     }
 
     static func label(_ s: SegmentDescription) -> String { WallText.html(WallText.clean("\(s.id): \(s.label)", maxLength: 48)) }

@@ -9,7 +9,8 @@ enum ReportMarkdown {
         for column in wall.columns {
             guard let s = wall.insights.segments.first(where: { $0.id == column.segment }) else { continue }
             let g = wall.gaps?.segments.first { $0.segment == s.id }
-            md += "| \(s.id) | \(WallText.markdown(s.label)) | \(s.size) | \(String(format: "%.1f%%", s.share * 100)) | "
+            let caution = s.cautions.isEmpty ? "" : " ⚠ " + WallText.markdown(s.cautions.joined(separator: "; "))
+            md += "| \(s.id) | \(WallText.markdown(s.label))\(caution) | \(s.size) | \(String(format: "%.1f%%", s.share * 100)) | "
             md += (s.stability.map { String(format: "%.2f", $0) } ?? "–") + " | "
             md += (g.map { String(format: "%.0f%%", $0.coverage * 100) } ?? "–") + " | " + WallText.markdown(g?.gaps.first?.interest ?? "–") + " |\n"
         }

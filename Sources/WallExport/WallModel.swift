@@ -84,7 +84,9 @@ public struct WallModel: Sendable {
             } else {
                 let top = segment.distinctiveInterests.prefix(5).map { "\($0.interest) (\(Int($0.index.rounded())))" }.joined(separator: ", ")
                 let stability = segment.stability.map { " · stability " + String(format: "%.2f", $0) + " (" + Self.stabilityWord($0) + ")" } ?? ""
-                add(.segment, key: "card", title: segment.label, body: "Segment \(segment.id) · \(people) people (\(share))\(stability) · top interests (affinity index): \(top)")
+                // Cautions come first on the card, where a facilitator reads them before acting on it.
+                let cautions = segment.cautions.isEmpty ? "" : "⚠ " + segment.cautions.joined(separator: "; ") + " · "
+                add(.segment, key: "card", title: segment.label, body: cautions + "Segment \(segment.id) · \(people) people (\(share))\(stability) · top interests (affinity index): \(top)")
                 if let g = gaps?.segments.first(where: { $0.segment == segment.id }) {
                     for asset in g.assets {
                         add(.asset, key: "asset:" + asset.id, title: asset.name,

@@ -44,6 +44,7 @@ extension JobSpec {
         ("insights.top_interests", 1...10_000),
         ("insights.label_interests", 1...10),
         ("insights.min_segment_size", 1...Double(Int32.max)),
+        ("insights.overlap_similarity", 0...1), ("insights.unstable_stability", 0...1), ("insights.general_audience_index", 0...1e6),
     ]
 
     /// The numeric value of each bounded key (nil where an optional setting is unset).
@@ -61,6 +62,8 @@ extension JobSpec {
             "insights.min_count": Double(insights.minCount), "insights.prior_strength": insights.priorStrength,
             "insights.top_interests": Double(insights.topInterests), "insights.label_interests": Double(insights.labelInterests),
             "insights.min_segment_size": Double(insights.minSegmentSize),
+            "insights.overlap_similarity": insights.overlapSimilarity, "insights.unstable_stability": insights.unstableStability,
+            "insights.general_audience_index": insights.generalAudienceIndex,
         ]
     }
 

@@ -57,6 +57,7 @@ extension SegmentationPipeline {
         if let scores = try pipeline.stability(audience.matrix, result) {
             for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
         }
+        SegmentInsights.addCautions(&insights)
         var run = SegmentationRun(spec: spec, audience: audience, inputs: sources, result: result, model: model,
                                   insights: insights, timings: [:])
         try pipeline.link(&run)

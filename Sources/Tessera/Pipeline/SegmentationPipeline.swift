@@ -84,6 +84,7 @@ public struct SegmentationPipeline: Sendable {
         if let scores = try stability(audience.matrix, result) {
             for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
         }
+        SegmentInsights.addCautions(&insights)
         run.timings["stability"] = (clock.now - stabilityStart).inSeconds
         run.insights = insights
         let m = ClusterQuality.measures(audience.matrix, labels: result.labels, k: result.profiles.rowCount,

@@ -58,6 +58,7 @@ public enum SegmentsSchema {
         "nearest_similarity": {"type": "number"},
         "too_small": {"type": "boolean"},
         "stability": {"type": "number", "minimum": 0, "maximum": 1},
+        "cautions": {"type": "array", "items": {"type": "string"}},
         "coverage": {"type": "number", "minimum": 0, "maximum": 1},
         "assets": {"type": "array", "items": {"type": "object", "required": ["id", "name", "kind", "matched", "demand_share"]}},
         "gaps": {"type": "array", "items": {"type": "object", "required": ["interest", "index", "demand_share"]}},
