@@ -68,9 +68,14 @@ public struct WallModel: Sendable {
         var columns: [WallColumn] = []
         // Largest segments first: the order a workshop reads the wall.
         let order = insights.segments.sorted { $0.size != $1.size ? $0.size > $1.size : $0.id < $1.id }
+        // A segment's key is its label evidence (so ids survive renumbering between runs); where two
+        // segments share the same evidence (labels that ran out of distinct interests), the segment
+        // id is added, so no two segments ever share card ids.
+        func evidence(_ s: SegmentDescription) -> String { s.labelEvidence.map(\.interest).sorted().joined(separator: "|") }
+        let shared = Dictionary(grouping: insights.segments.filter { !evidence($0).isEmpty }, by: evidence).filter { $0.value.count > 1 }
         for (position, segment) in order.enumerated() {
-            let evidence = segment.labelEvidence.map(\.interest).sorted().joined(separator: "|")
-            let segmentKey = StableID.of("segment:" + (evidence.isEmpty ? "id-\(segment.id)" : evidence))
+            let key = evidence(segment)
+            let segmentKey = StableID.of("segment:" + (key.isEmpty ? "id-\(segment.id)" : shared[key] != nil ? key + "#\(segment.id)" : key))
             var cards: [WallCard] = []
             func add(_ kind: CardKind, key: String, title: String, body: String) {
                 cards.append(WallCard(id: StableID.of(segmentKey + ":" + kind.rawValue + ":" + key), kind: kind, segment: segment.id,

@@ -207,4 +207,18 @@ func isWellFormedXML(_ data: Data) -> (Bool, String) {
         #expect(WallText.count(9.3e18) == "9.3e+18")
         #expect(WallText.count(.infinity) == "inf")
     }
+
+    /// Two segments whose labels are permutations of the same interests (and ran out of others to
+    /// tell them apart) still get distinct card ids, so a re-import by id updates the right cards.
+    @Test func permutedLabelsGetDistinctCardIds() throws {
+        var wall = model()
+        var insights = wall.insights
+        insights.segments[1].labelEvidence = Array(insights.segments[0].labelEvidence.reversed())
+        insights.segments[1].label = insights.segments[1].labelEvidence.map(\.interest).joined(separator: " · ")
+        wall = WallModel(title: "t", insights: insights, gaps: wall.gaps)
+        let ids = wall.cards.map(\.id)
+        #expect(Set(ids).count == ids.count, "duplicate card ids")
+        let cards = try file(try WallExporter.files(wall), "cards.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
+        #expect(Set(cards).count == cards.count, "cards.csv has duplicate ids")
+    }
 }
