@@ -43,11 +43,13 @@ struct JSONLineParser {
         self.queue = queue
     }
 
-    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), carriageReturn = UInt8(0x0D)
 
     /// Parses the line into `block` as record number `block.recordLine.count`; on failure the block
-    /// is left as it was (apart from unreferenced table entries).
-    mutating func parse(into block: inout ParsedBlock, lineIndex: Int32) throws {
+    /// is left as it was (apart from unreferenced table entries). Returns how many bytes of the line
+    /// the record took: all of them, or fewer when a lone CR after the object ends the line there
+    /// (old Mac line ends; the caller goes on after the CR).
+    mutating func parse(into block: inout ParsedBlock, lineIndex: Int32) throws -> Int {
         let entryMark = block.entryInterest.count
         let tagMark = block.tagRecord.count
         let attributeMark = block.attributeRecord.count
@@ -64,6 +66,7 @@ struct JSONLineParser {
         }
         block.recordLine.append(lineIndex)
         block.recordEntryEnd.append(block.entryInterest.count)
+        return p - lineStart
     }
 
     private mutating func parseObject(into block: inout ParsedBlock) throws {
@@ -116,7 +119,7 @@ struct JSONLineParser {
             }
         }
         skipSpace()
-        guard p == end else { throw RecordError("unexpected characters after the JSON object: \(describeHere())") }
+        guard p == end || p.pointee == Self.carriageReturn else { throw RecordError("unexpected characters after the JSON object: \(describeHere())") }
         guard localId >= 0 else { throw RecordError("missing \"id\"", kind: .missingID) }
         guard sawInterests else { throw RecordError("missing \"interests\" (expected an array of strings or an object of weights)", kind: .missingInterests) }
         block.recordId.append(localId)
@@ -324,11 +327,13 @@ struct JSONLineParser {
         p += n
     }
 
+    /// Skips JSON white space within the line. A CR is not skipped: it ends the line (old Mac line
+    /// ends), and an LF never reaches the parser.
     @inline(__always)
     private mutating func skipSpace() {
         while p < end {
             let c = p.pointee
-            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return }
+            guard c == 0x20 || c == 0x09 else { return }
             p += 1
         }
     }
