@@ -3,6 +3,10 @@
 ///
 /// A line ends at LF, CRLF or a lone CR (old Mac files): a block is cut after the last line end
 /// in it, and never between the CR and the LF of a CRLF.
+///
+/// When the source fails part-way (a damaged gzip file, a read error), the lines complete before
+/// the failure are still delivered (the cut-off line after them is dropped), and the next call
+/// throws the failure: the loader can then say how far the file was read.
 struct LineBlockReader {
     enum Block {
         /// Complete lines (the last may lack its line end when `endsFile`).
@@ -19,6 +23,8 @@ struct LineBlockReader {
     private var finished = false
     /// The last line skipped ended with a CR at the end of a read: an LF next belongs to it.
     private var dropLeadingLF = false
+    /// The source's failure, thrown once the lines read before it have been delivered.
+    private var failure: Error?
     private static let readSize = 1 << 20
     private static let lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
     /// Zero bytes kept after the end of every block's lines (beyond `count`, inside the array's
@@ -35,19 +41,29 @@ struct LineBlockReader {
     }
 
     mutating func next() throws -> Block? {
+        if let failure {
+            self.failure = nil
+            finished = true
+            throw failure
+        }
         guard !finished else { return nil }
         let startsFile = atStart
         atStart = false
         // Read straight into uninitialised storage (no zero-filling of every block first).
         var endOfStream = false
+        var failed: Error? = nil
         let source = self.source, blockBytes = self.blockBytes, carried = carry
-        var buffer = try [UInt8](unsafeUninitializedCapacity: max(blockBytes, carried.count) + Self.readSize + Self.padding) { storage, initialized in
+        var buffer = [UInt8](unsafeUninitializedCapacity: max(blockBytes, carried.count) + Self.readSize + Self.padding) { storage, initialized in
             let base = UnsafeMutableRawPointer(storage.baseAddress!)
             carried.withUnsafeBytes { if $0.count > 0 { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
             var count = carried.count
             defer { initialized = count }
             while count < blockBytes {
-                let got = try source.read(into: base + count, count: min(Self.readSize, blockBytes - count))
+                let got: Int
+                do { got = try source.read(into: base + count, count: min(Self.readSize, blockBytes - count)) } catch {
+                    failed = error
+                    break
+                }
                 if got == 0 { endOfStream = true; break }
                 count += got
             }
@@ -57,6 +73,7 @@ struct LineBlockReader {
             dropLeadingLF = false
             if buffer[0] == Self.lf { buffer.removeFirst() }
         }
+        if let failed { return try deliverBeforeFailure(&buffer, startsFile: startsFile, failure: failed) }
         if endOfStream {
             finished = true
             if buffer.isEmpty && !startsFile { return nil }
@@ -85,7 +102,11 @@ struct LineBlockReader {
             }
             // A CR at the very end is looked at again once the byte after it is known.
             searchFrom = max(0, buffer.count - 1)
-            if try !append(to: &buffer, atMost: Self.readSize) {
+            let more: Bool
+            do { more = try append(to: &buffer, atMost: Self.readSize) } catch {
+                return try deliverBeforeFailure(&buffer, startsFile: startsFile, failure: error)
+            }
+            if !more {
                 finished = true
                 Self.pad(&buffer)
                 return .lines(buffer, startsFile: startsFile, endsFile: true)
@@ -106,6 +127,20 @@ struct LineBlockReader {
             i -= 1
         }
         return nil
+    }
+
+    /// Keeps the lines of `buffer` that ended before the source failed, drops the cut-off line
+    /// after them, and arranges for the failure to be thrown by the next call (or throws it now
+    /// when no line was complete).
+    private mutating func deliverBeforeFailure(_ buffer: inout [UInt8], startsFile: Bool, failure: Error) throws -> Block {
+        guard let lastEnd = buffer.lastIndex(where: { $0 == Self.lf || $0 == Self.cr }) else {
+            finished = true
+            throw failure
+        }
+        self.failure = failure
+        buffer.removeSubrange((lastEnd + 1)...)
+        Self.pad(&buffer)
+        return .lines(buffer, startsFile: startsFile, endsFile: false)
     }
 
     /// Writes `padding` zero bytes after the end of `buffer` and drops them again: the storage

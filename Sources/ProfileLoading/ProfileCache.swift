@@ -1,6 +1,11 @@
 import Foundation
 import CZlib
 import LinearAlgebra
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A binary cache of a loaded audience, so re-runs skip parsing.
 ///
@@ -152,12 +157,19 @@ public enum ProfileCache {
         }
     }
 
-    /// Whether a file starts with the cache magic (so commands can accept a cache in place of inputs).
+    /// Whether a file is a profile cache (starts with the cache magic), so commands can accept a
+    /// cache in place of inputs. Only regular files are looked at: reading the head of a pipe or
+    /// a FIFO would take those bytes from the loader (or wait for a writer), so a stream is never
+    /// a cache.
     public static func isCache(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 8)) ?? Data()
-        return Array(head) == magic
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: magic.count)
+        let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return got == magic.count && head == magic
     }
 
     static func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
