@@ -140,8 +140,8 @@ struct BlockParser {
                 let text = String(decoding: UnsafeBufferPointer(start: fields[2].start, count: fields[2].count), as: UTF8.self)
                 throw RecordError("the weight (field 3) must be a number, found '\(RejectExcerpt.sanitize(text))'", kind: .badWeight)
             }
-            guard w.isFinite, w >= 0, w <= Double(Float.greatestFiniteMagnitude) else {
-                throw RecordError("the weight (field 3) must be a non-negative finite number, found \(w)", kind: .badWeight)
+            guard InterestWeight.isAccepted(w) else {
+                throw RecordError("the weight (field 3) \(InterestWeight.problem(w))", kind: .badWeight)
             }
             weight = w
         }

@@ -174,8 +174,8 @@ struct JSONLineParser {
                     throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a number, found \(describeHere())", kind: .badWeight)
                 }
                 let weight = try parseNumber()
-                guard weight >= 0, weight <= Double(Float.greatestFiniteMagnitude) else {
-                    throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a non-negative finite number, found \(weight)", kind: .badWeight)
+                guard InterestWeight.isAccepted(weight) else {
+                    throw RecordError("the weight of interest '\(RejectExcerpt.sanitize(block.interests.string(of: Int(interest))))' \(InterestWeight.problem(weight))", kind: .badWeight)
                 }
                 if weight > 0 {
                     block.appendEntry(interest, weight: Float(weight))

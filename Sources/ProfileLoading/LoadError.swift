@@ -1,5 +1,6 @@
 /// Errors that stop a load. Bad records do not throw (they are rejected and reported) unless
-/// strict mode is on; a damaged gzip file always does.
+/// strict mode is on; a damaged gzip file or a profile whose weights add up beyond the bounds
+/// always does.
 public enum LoadError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(file: String, reason: String)
     case readFailed(file: String, reason: String)
@@ -7,7 +8,8 @@ public enum LoadError: Error, CustomStringConvertible, Equatable {
     /// stops, since the lines after the damage are lost. `linesRead` complete lines came before it.
     case damagedGzip(file: String, problem: String, linesRead: Int)
     case unknownFormat(file: String)
-    /// Strict mode: the first bad record.
+    /// Strict mode: the first bad record. In any mode: a profile whose weights add up beyond the
+    /// bounds (the line is where the profile starts).
     case badRecord(file: String, line: Int, reason: String)
     case noInput
     case invalidSetting(String)
