@@ -44,13 +44,16 @@ struct BlockParser {
                 segmentEnd = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? total
                 segmentHasLF = found != nil
             }
-            let line = base + lineStart
+            var line = base + lineStart
             var length = segmentEnd - lineStart
             var terminated = segmentHasLF
             if length > 0, line[length - 1] == cr { length -= 1; terminated = true }   // CRLF, or a CR at the end
             // Where the next line starts: after the LF, or after a lone CR found inside the line.
             var nextStart = segmentEnd + 1
             defer { lineStart = nextStart; lineIndex += 1; block.lineCount += 1 }
+            if startsFile, lineIndex == 0, length >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+                line += 3; length -= 3   // a UTF-8 byte-order mark opening the file says nothing
+            }
             // A lone CR at offset `cut` ends the line there: the rest is the next line.
             var cut = -1
             var failure: RecordError? = nil

@@ -487,6 +487,8 @@ struct JSONLineParser {
     /// A short description of the text at the current position, for error messages.
     private func describeHere() -> String {
         guard p < end else { return "the end of the line" }
+        // Invisible in a message ("expected '{', found '{'"): named instead.
+        if end - p >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { return "a byte-order mark (U+FEFF) at column \(p - lineStart + 1)" }
         let n = min(20, end - p)
         let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         return "'\(RejectExcerpt.sanitize(text))'" + " at column \(p - lineStart + 1)"

@@ -18,10 +18,7 @@ public enum CSVReader {
 
     /// Reads and parses the file at `path` (UTF-8, optionally with a BOM).
     public static func read(_ path: String) throws -> [Record] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CSVReadError(file: path, line: 0, message: "cannot read the file (\(error.localizedDescription))")
-        }
+        let data = try FileContents.bytes(of: path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw CSVReadError(file: path, line: 0, message: "the file is not valid UTF-8")
         }

@@ -191,5 +191,11 @@ import LinearAlgebra
         #expect(throws: LoadError.cannotOpen(file: folder + "/none.tcache", reason: "No such file or directory")) {
             try CachedMatrixReader(path: folder + "/none.tcache")
         }
+        // Writing into a folder that is a file: the reason in words, naming the folder.
+        _ = FileManager.default.createFile(atPath: folder + "/blocker", contents: Data())
+        #expect { try ProfileCache.save(try sample(), to: folder + "/blocker/a.tcache") } throws: { error in
+            let text = "\(error)"
+            return text.contains("blocker") && !text.contains("NSCocoaErrorDomain") && text.contains("is a file, not a folder")
+        }
     }
 }

@@ -55,4 +55,13 @@ import TabularText
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try CSVReader.read(path).count == 3)
     }
+
+    @Test func anUnreadableFileIsToldInWords() throws {
+        #expect(throws: CSVReadError(file: "/nonexistent/assets.csv", line: 0, message: "cannot read the file (No such file or directory)")) {
+            try CSVReader.read("/nonexistent/assets.csv")
+        }
+        #expect(throws: CSVReadError(file: NSTemporaryDirectory(), line: 0, message: "cannot read the file (Is a directory)")) {
+            try CSVReader.read(NSTemporaryDirectory())
+        }
+    }
 }
