@@ -37,12 +37,16 @@ struct BlockParser {
         // reused while CR-ended lines inside it are taken one by one.
         var segmentEnd = -1
         var segmentHasLF = false
+        // Set once a lone CR has ended a line of this run: the next lines are then cut at their CR
+        // before anything reads them, so a CR-only file costs one pass, not one per line.
+        var segmentHasLoneCR = false
         let cr = UInt8(0x0D)
         while lineStart < total {
             if segmentEnd < lineStart {
                 let found = memchr(base + lineStart, 0x0A, total - lineStart)
                 segmentEnd = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? total
                 segmentHasLF = found != nil
+                segmentHasLoneCR = false
             }
             var line = base + lineStart
             var length = segmentEnd - lineStart
@@ -51,6 +55,11 @@ struct BlockParser {
             // Where the next line starts: after the LF, or after a lone CR found inside the line.
             var nextStart = segmentEnd + 1
             defer { lineStart = nextStart; lineIndex += 1; block.lineCount += 1 }
+            if segmentHasLoneCR, let k = memchr(line, Int32(cr), length) {
+                length = UnsafePointer(k.assumingMemoryBound(to: UInt8.self)) - line
+                terminated = true
+                nextStart = lineStart + length + 1
+            }
             if startsFile, lineIndex == 0, length >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
                 line += 3; length -= 3   // a UTF-8 byte-order mark opening the file says nothing
             }
@@ -62,6 +71,7 @@ struct BlockParser {
                     length = cut
                     terminated = true
                     nextStart = (line - base) + cut + 1
+                    segmentHasLoneCR = true
                     cut = -1
                 }
                 var first = 0
@@ -112,6 +122,7 @@ struct BlockParser {
                 length = cut
                 terminated = true
                 nextStart = (line - base) + cut + 1
+                segmentHasLoneCR = true
             }
             if let failure {
                 let truncated = !terminated && endsFile
