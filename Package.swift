@@ -62,7 +62,8 @@ let package = Package(
         ),
         .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading"]),
+        // CZlib: the tests write gzip files (valid, truncated, multi-member) with zlib itself.
+        .testTarget(name: "ProfileLoadingTests", dependencies: ["ProfileLoading", "CZlib"]),
         .testTarget(name: "AudienceGeneratorTests", dependencies: ["AudienceGenerator", "ProfileLoading"]),
         // Fixtures shared by the algorithm tests (planted audiences, NMI, a threaded Communicator).
         .target(name: "TesseraTestSupport", dependencies: ["LinearAlgebra", "ProfileLoading", "AudienceGenerator"],

@@ -23,10 +23,10 @@ package enum AtomicFile {
     package static func write(to path: String, _ body: (FileOutput) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try makeDirectories(directory, for: path)
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw AtomicFileError(path: path, reason: SystemError.text(errno)) }
         let output = FileOutput(descriptor: fd, path: path)
         do {
             try body(output)
@@ -41,6 +41,27 @@ package enum AtomicFile {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw AtomicFileError(path: path, reason: reason)
+        }
+    }
+
+    /// Creates `directory` and its missing parents (`mkdir -p`) with POSIX calls, so a failure
+    /// reads "Not a directory" or "Permission denied", naming the folder that could not be made.
+    static func makeDirectories(_ directory: String, for path: String) throws {
+        var info = stat()
+        if stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return }
+        var prefix = directory.hasPrefix("/") ? "/" : ""
+        for component in directory.split(separator: "/") where !component.isEmpty {
+            prefix += component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw AtomicFileError(path: path, reason: "cannot create the folder \(prefix): \(SystemError.text(errno))")
+            }
+            if stat(prefix, &info) != 0 {
+                throw AtomicFileError(path: path, reason: "cannot create the folder \(prefix): \(SystemError.text(errno))")
+            }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw AtomicFileError(path: path, reason: "\(prefix) is a file, not a folder")
+            }
+            prefix += "/"
         }
     }
 }

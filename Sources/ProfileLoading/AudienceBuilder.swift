@@ -274,14 +274,15 @@ struct AudienceBuilder {
         }
     }
 
-    /// All entries as columns and weights, in entry order. Empties the builder's entry arrays.
-    mutating func finishEntries() -> (columns: [Int32], values: [Float]) {
+    /// All entries as columns and weights, in entry order, and whether any weight is not 1.
+    /// Empties the builder's entry arrays.
+    mutating func finishEntries() -> (columns: [Int32], values: [Float], weighted: Bool) {
         mapDeferred()
         let columns = entryColumn
         entryColumn = []
         let values = hasWeights ? entryWeight : MemoryTuning.largeArray(repeating: Float(1), count: columns.count)
         entryWeight = []
-        return (columns, values)
+        return (columns, values, hasWeights)
     }
 
     /// Reserves room for about `entries` entries in total, so the large arrays grow once.

@@ -11,15 +11,17 @@ struct EdgeListParser {
 
     struct Field { var start: UnsafePointer<UInt8>; var count: Int }
 
-    /// Splits a line into fields, decoding quoted ones into `scratch`. At most `maximum` fields are
-    /// returned; `total` counts them all.
+    /// Splits a line into fields, decoding quoted ones into `scratch`. A lone CR ends the line
+    /// (old Mac line ends): the fields stop there. Returns how many fields there are and how many
+    /// bytes of the line they took (`count`, or the offset of that CR).
     func fields(_ line: UnsafePointer<UInt8>, _ count: Int, scratch: UnsafeMutablePointer<UInt8>,
-                into out: inout [Field]) throws -> Int {
+                into out: inout [Field]) throws -> (total: Int, used: Int) {
         out.removeAll(keepingCapacity: true)
         var p = line
-        let end = line + count
+        var end = line + count
         var used = 0
         var total = 0
+        let cr = UInt8(0x0D)
         while true {
             total += 1
             if p < end, p.pointee == UInt8(ascii: "\"") {
@@ -28,15 +30,18 @@ struct EdgeListParser {
                 var n = 0
                 var closed = false
                 while p < end {
-                    if p.pointee == UInt8(ascii: "\"") {
+                    let c = p.pointee
+                    if c == UInt8(ascii: "\"") {
                         if p + 1 < end, p[1] == UInt8(ascii: "\"") { start[n] = 0x22; n += 1; p += 2; continue }
                         p += 1
                         closed = true
                         break
                     }
-                    start[n] = p.pointee; n += 1; p += 1
+                    if c == cr { break }   // the line ends inside the quotes
+                    start[n] = c; n += 1; p += 1
                 }
                 guard closed else { throw RecordError("unterminated quoted field (a quoted field cannot span lines)", kind: .malformedCSV) }
+                if p < end, p.pointee == cr { end = p }
                 guard p == end || p.pointee == delimiter else {
                     throw RecordError("unexpected text after the closing quote of field \(total)", kind: .malformedCSV)
                 }
@@ -44,13 +49,18 @@ struct EdgeListParser {
                 out.append(Field(start: UnsafePointer(start), count: n))
             } else {
                 let start = p
-                while p < end, p.pointee != delimiter { p += 1 }
+                while p < end {
+                    let c = p.pointee
+                    if c == delimiter { break }
+                    if c == cr { end = p; break }
+                    p += 1
+                }
                 out.append(Field(start: start, count: p - start))
             }
             if p == end { break }
             p += 1   // the delimiter
         }
-        return total
+        return (total, end - line)
     }
 
     /// Parses a weight field; nil when the text is not a number.

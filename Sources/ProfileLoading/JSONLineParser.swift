@@ -43,11 +43,13 @@ struct JSONLineParser {
         self.queue = queue
     }
 
-    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), carriageReturn = UInt8(0x0D)
 
     /// Parses the line into `block` as record number `block.recordLine.count`; on failure the block
-    /// is left as it was (apart from unreferenced table entries).
-    mutating func parse(into block: inout ParsedBlock, lineIndex: Int32) throws {
+    /// is left as it was (apart from unreferenced table entries). Returns how many bytes of the line
+    /// the record took: all of them, or fewer when a lone CR after the object ends the line there
+    /// (old Mac line ends; the caller goes on after the CR).
+    mutating func parse(into block: inout ParsedBlock, lineIndex: Int32) throws -> Int {
         let entryMark = block.entryInterest.count
         let tagMark = block.tagRecord.count
         let attributeMark = block.attributeRecord.count
@@ -64,6 +66,7 @@ struct JSONLineParser {
         }
         block.recordLine.append(lineIndex)
         block.recordEntryEnd.append(block.entryInterest.count)
+        return p - lineStart
     }
 
     private mutating func parseObject(into block: inout ParsedBlock) throws {
@@ -116,7 +119,7 @@ struct JSONLineParser {
             }
         }
         skipSpace()
-        guard p == end else { throw RecordError("unexpected characters after the JSON object: \(describeHere())") }
+        guard p == end || p.pointee == Self.carriageReturn else { throw RecordError("unexpected characters after the JSON object: \(describeHere())") }
         guard localId >= 0 else { throw RecordError("missing \"id\"", kind: .missingID) }
         guard sawInterests else { throw RecordError("missing \"interests\" (expected an array of strings or an object of weights)", kind: .missingInterests) }
         block.recordId.append(localId)
@@ -171,8 +174,8 @@ struct JSONLineParser {
                     throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a number, found \(describeHere())", kind: .badWeight)
                 }
                 let weight = try parseNumber()
-                guard weight >= 0, weight <= Double(Float.greatestFiniteMagnitude) else {
-                    throw RecordError("the weight of interest '\(block.interests.string(of: Int(interest)))' must be a non-negative finite number, found \(weight)", kind: .badWeight)
+                guard InterestWeight.isAccepted(weight) else {
+                    throw RecordError("the weight of interest '\(RejectExcerpt.sanitize(block.interests.string(of: Int(interest))))' \(InterestWeight.problem(weight))", kind: .badWeight)
                 }
                 if weight > 0 {
                     block.appendEntry(interest, weight: Float(weight))
@@ -324,11 +327,13 @@ struct JSONLineParser {
         p += n
     }
 
+    /// Skips JSON white space within the line. A CR is not skipped: it ends the line (old Mac line
+    /// ends), and an LF never reaches the parser.
     @inline(__always)
     private mutating func skipSpace() {
         while p < end {
             let c = p.pointee
-            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return }
+            guard c == 0x20 || c == 0x09 else { return }
             p += 1
         }
     }
@@ -482,6 +487,8 @@ struct JSONLineParser {
     /// A short description of the text at the current position, for error messages.
     private func describeHere() -> String {
         guard p < end else { return "the end of the line" }
+        // Invisible in a message ("expected '{', found '{'"): named instead.
+        if end - p >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { return "a byte-order mark (U+FEFF) at column \(p - lineStart + 1)" }
         let n = min(20, end - p)
         let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         return "'\(RejectExcerpt.sanitize(text))'" + " at column \(p - lineStart + 1)"

@@ -43,6 +43,16 @@ public struct ProfileAttributes: Sendable, Equatable {
         for p in rowStart[i]..<rowStart[i + 1] { result[keys[Int(keyIndex[p])]] = values[p] }
         return result
     }
+
+    /// Whether the arrays hold together for `rowCount` rows (row starts from 0, never decreasing,
+    /// ending at the number of values; every key index names a key): checked on attributes read
+    /// from a file before any row is looked up.
+    func isConsistent(rowCount: Int) -> Bool {
+        guard rowStart.count == rowCount + 1, rowStart.first == 0, rowStart.last == keyIndex.count,
+              keyIndex.count == values.count else { return false }
+        for i in 0..<rowCount where rowStart[i] > rowStart[i + 1] { return false }
+        return keyIndex.allSatisfy { $0 >= 0 && Int($0) < keys.count }
+    }
 }
 
 /// The result of a load: the weighted profile matrix and everything needed to explain it.

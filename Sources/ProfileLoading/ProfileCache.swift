@@ -1,18 +1,26 @@
 import Foundation
 import CZlib
 import LinearAlgebra
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A binary cache of a loaded audience, so re-runs skip parsing.
 ///
-/// Layout (little-endian, version 1): a 64-byte header (`TESSERA\0` magic, version, section count,
-/// payload length, CRC-32 of the payload), a section table, then sections each aligned to 64
+/// Layout (little-endian, version 2): a 64-byte header (`TESSERA\0` magic, version, section count,
+/// payload length, CRC-32 of the whole file computed with its own four bytes as zero), a section
+/// table (kind, offset, length), then sections each aligned to 64
 /// bytes so that arrays can be memory-mapped in place: row starts (Int64), columns (Int32), values
 /// (Float32), document frequencies (Int32), string tables (count, Int64 offsets, UTF-8 bytes) for
 /// interests, profile ids, empty ids, tag names and attribute keys/values, tag and attribute CSR
 /// arrays, and a JSON section with the settings, the report and the rejects.
 public enum ProfileCache {
     package static let magic: [UInt8] = Array("TESSERA\0".utf8)
-    package static let version: UInt32 = 1
+    /// Version 2: the checksum covers the header too (version 1 left it out, so a damaged header
+    /// went unnoticed). Other versions are refused with "reload from the source files".
+    package static let version: UInt32 = 2
     static let alignment = 64
 
     enum Section: UInt32, CaseIterable {
@@ -53,9 +61,9 @@ public enum ProfileCache {
         ]
         // Section table: offsets relative to the file start.
         var table = [UInt8]()
-        var offset = align(64 + sections.count * 24)
+        var offset = align(headerSize + sections.count * tableEntrySize)
         var layout: [(padding: Int, payload: Payload)] = []
-        var position = 64 + sections.count * 24
+        var position = headerSize + sections.count * tableEntrySize
         for (kind, payload) in sections {
             withUnsafeBytes(of: kind.rawValue.littleEndian) { table.append(contentsOf: $0) }
             table.append(contentsOf: [0, 0, 0, 0])
@@ -66,15 +74,15 @@ public enum ProfileCache {
             offset = align(position)
         }
         let total = offset
-        var header = [UInt8](repeating: 0, count: 64)
+        var header = [UInt8](repeating: 0, count: headerSize)
         header.replaceSubrange(0..<8, with: magic)
         withUnsafeBytes(of: version.littleEndian) { header.replaceSubrange(8..<12, with: $0) }
         withUnsafeBytes(of: UInt32(sections.count).littleEndian) { header.replaceSubrange(12..<16, with: $0) }
-        withUnsafeBytes(of: UInt64(total - 64).littleEndian) { header.replaceSubrange(16..<24, with: $0) }
+        withUnsafeBytes(of: UInt64(total - headerSize).littleEndian) { header.replaceSubrange(16..<24, with: $0) }
 
         try AtomicFile.write(to: path) { out in
-            // One pass: everything after the header is written and checksummed together; the
-            // checksum then goes into the header's slot (bytes 24..<28).
+            // One pass: everything is written and checksummed together, the header with its
+            // checksum slot still zero; the checksum then goes into that slot (`checksumRange`).
             var crc = crc32(0, nil, 0)
             let zeros = [UInt8](repeating: 0, count: alignment)
             func emit(_ bytes: UnsafeRawBufferPointer) throws {
@@ -84,129 +92,87 @@ public enum ProfileCache {
             func pad(_ count: Int) throws {
                 try zeros.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             }
-            try header.withUnsafeBytes { try out.write($0) }
+            try header.withUnsafeBytes { try emit($0) }
             try table.withUnsafeBytes { try emit($0) }
             for (padding, payload) in layout {
                 try pad(padding)
                 try payload.withBytes { chunks in for chunk in chunks { try emit(chunk) } }
             }
             try pad(total - position)
-            try withUnsafeBytes(of: UInt32(crc).littleEndian) { try out.overwrite($0, at: 24) }
+            try withUnsafeBytes(of: UInt32(crc).littleEndian) { try out.overwrite($0, at: checksumRange.lowerBound) }
         }
         sections.removeAll()
     }
 
-    /// Reads a cache written by `save`, checking magic, version, size and checksum.
+    /// Reads a cache written by `save`, checking magic, version, size and checksum, then that every
+    /// part agrees with the others (a forged file is refused as surely as a damaged one).
     /// With `matrix: false` the matrix is left out (its rows are there but empty) — for jobs that stream
     /// the rows through `CachedMatrixReader` and only need ids, vocabulary, tags and the report.
     public static func load(from path: String, matrix includeMatrix: Bool = true) throws -> LoadedAudience {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw LoadError.cannotOpen(file: path, reason: error.localizedDescription)
-        }
+        let data = try MappedFile.map(path)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> LoadedAudience in
-            let found = try sections(of: raw, path: path)
-            func section(_ s: Section) throws -> UnsafeRawBufferPointer {
-                guard let (offset, length) = found[s.rawValue] else { throw LoadError.cache("\(path): section \(s) is missing") }
-                return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
+            let file = try CacheSectionReader(raw, path: path)
+            let meta = try file.meta()
+            guard meta.rowCount >= 0, meta.columnCount >= 0, meta.columnCount <= Int(Int32.max) else {
+                throw file.damaged(.meta, "\(meta.rowCount) rows by \(meta.columnCount) columns")
             }
-            func array<T>(_ s: Section, _ type: T.Type) throws -> [T] {
-                let bytes = try section(s)
-                let n = bytes.count / MemoryLayout<T>.stride
-                return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<(n * MemoryLayout<T>.stride)]))
-                    initialized = n
+            let profileIds = try file.strings(.profileIds)
+            let vocabulary = Vocabulary(interests: try file.strings(.interests), documentFrequencies: try file.array(.documentFrequencies, Int32.self))
+            guard profileIds.count == meta.rowCount, vocabulary.interests.count == meta.columnCount,
+                  vocabulary.documentFrequencies.count == meta.columnCount else {
+                throw LoadError.cache("\(path): ids or vocabulary do not match the matrix; reload from the source files")
+            }
+            let matrix: CSRMatrix
+            if includeMatrix {
+                let rowStart = try file.offsets(.rowStart)
+                guard rowStart.count == profileIds.count + 1 else { throw file.damaged(.rowStart, "\(rowStart.count) row starts for \(profileIds.count) rows") }
+                matrix = try named(path, "profile matrix") {
+                    try CSRMatrix(rowCount: meta.rowCount, columnCount: meta.columnCount, rowStart: rowStart,
+                                  columns: try file.array(.columns, Int32.self), values: try file.array(.values, Float.self))
                 }
+            } else {
+                matrix = CSRMatrix(zeroRows: meta.rowCount, columnCount: meta.columnCount)
             }
-            func strings(_ s: Section) throws -> [String] {
-                let bytes = try section(s)
-                guard bytes.count >= 8 else { throw LoadError.cache("\(path): string table \(s) is too short") }
-                let n = Int(bytes.loadUnaligned(as: UInt64.self).littleEndian)
-                let textStart = 8 + (n + 1) * 8
-                guard textStart <= bytes.count else { throw LoadError.cache("\(path): string table \(s) is damaged") }
-                var result: [String] = []
-                result.reserveCapacity(n)
-                var previous = Int(bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
-                for i in 0..<n {
-                    let next = Int(bytes.loadUnaligned(fromByteOffset: 8 + (i + 1) * 8, as: UInt64.self).littleEndian)
-                    guard previous <= next, textStart + next <= bytes.count else { throw LoadError.cache("\(path): string table \(s) is damaged") }
-                    result.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(textStart + previous)..<(textStart + next)]), as: UTF8.self))
-                    previous = next
-                }
-                return result
+            let tagRowStart = try file.offsets(.tagRowStart)
+            guard tagRowStart.count == profileIds.count + 1 else { throw file.damaged(.tagRowStart, "\(tagRowStart.count) row starts for \(profileIds.count) rows") }
+            let tags = try named(path, "tags") {
+                try ProfileTags(validating: try file.strings(.tagNames), rowStart: tagRowStart, values: try file.array(.tagValues, Int32.self))
             }
-            let meta = try JSONDecoder().decode(Meta.self, from: Data(try section(.meta)))
-            let matrix = includeMatrix
-                ? try CSRMatrix(rowCount: meta.rowCount, columnCount: meta.columnCount,
-                                rowStart: try array(.rowStart, Int64.self).map { Int($0) },
-                                columns: try array(.columns, Int32.self), values: try array(.values, Float.self))
-                : CSRMatrix(zeroRows: meta.rowCount, columnCount: meta.columnCount)
-            let audience = LoadedAudience(
-                matrix: matrix,
-                vocabulary: Vocabulary(interests: try strings(.interests), documentFrequencies: try array(.documentFrequencies, Int32.self)),
-                profileIds: try strings(.profileIds),
-                tags: try ProfileTags(validating: try strings(.tagNames), rowStart: try array(.tagRowStart, Int64.self).map { Int($0) },
-                                      values: try array(.tagValues, Int32.self)),
-                attributes: ProfileAttributes(keys: try strings(.attributeKeys),
-                                              rowStart: try array(.attributeRowStart, Int64.self).map { Int($0) },
-                                              keyIndex: try array(.attributeKeyIndex, Int32.self), values: try strings(.attributeValues)),
-                emptyProfileIds: try strings(.emptyProfileIds), rejects: meta.rejects, report: meta.report, settings: meta.settings)
-            guard audience.profileIds.count == matrix.rowCount, audience.vocabulary.count == matrix.columnCount else {
-                throw LoadError.cache("\(path): ids or vocabulary do not match the matrix")
+            let attributes = ProfileAttributes(keys: try file.strings(.attributeKeys), rowStart: try file.offsets(.attributeRowStart),
+                                               keyIndex: try file.array(.attributeKeyIndex, Int32.self), values: try file.strings(.attributeValues))
+            guard attributes.isConsistent(rowCount: profileIds.count) else {
+                throw LoadError.cache("\(path): the attributes are damaged; reload from the source files")
             }
-            return audience
+            return LoadedAudience(matrix: matrix, vocabulary: vocabulary, profileIds: profileIds, tags: tags, attributes: attributes,
+                                  emptyProfileIds: try file.strings(.emptyProfileIds), rejects: meta.rejects, report: meta.report,
+                                  settings: meta.settings)
         }
     }
 
-    /// Checks magic, version, size and checksum of a mapped cache; returns each section's (offset, length).
-    static func sections(of raw: UnsafeRawBufferPointer, path: String) throws -> [UInt32: (Int, Int)] {
-        guard raw.count >= 64, Array(raw[0..<8]) == magic else {
-            throw LoadError.cache("\(path) is not a Tessera profile cache")
+    /// Runs `body`, turning a broken invariant of a matrix read from the cache into an error that
+    /// names the file.
+    static func named<T>(_ path: String, _ part: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as LinearAlgebraError {
+            throw LoadError.cache("\(path): the \(part) is damaged (\(error)); reload from the source files")
         }
-        let fileVersion = raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
-        guard fileVersion == version else {
-            throw LoadError.cache("\(path) has cache version \(fileVersion); this Tessera reads version \(version): reload from the source files")
-        }
-        let count = Int(raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
-        let payloadLength = Int(raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian)
-        let expected = raw.loadUnaligned(fromByteOffset: 24, as: UInt32.self).littleEndian
-        guard raw.count == 64 + payloadLength else {
-            throw LoadError.cache("\(path) is \(raw.count) bytes, expected \(64 + payloadLength): the file is truncated")
-        }
-        let actual = UInt32(update(crc32(0, nil, 0), UnsafeRawBufferPointer(rebasing: raw[64...])))
-        guard actual == expected else { throw LoadError.cache("\(path) fails its checksum: the file is corrupt; reload from the source files") }
-        var found: [UInt32: (Int, Int)] = [:]
-        for s in 0..<count {
-            let base = 64 + s * 24
-            let kind = raw.loadUnaligned(fromByteOffset: base, as: UInt32.self).littleEndian
-            let offset = Int(raw.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self).littleEndian)
-            let length = Int(raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self).littleEndian)
-            guard offset + length <= raw.count else { throw LoadError.cache("\(path): section \(kind) runs past the end") }
-            found[kind] = (offset, length)
-        }
-        return found
     }
 
-    /// Whether a file starts with the cache magic (so commands can accept a cache in place of inputs).
+    /// Whether a file is a profile cache (starts with the cache magic), so commands can accept a
+    /// cache in place of inputs. Only regular files are looked at: reading the head of a pipe or
+    /// a FIFO would take those bytes from the loader (or wait for a writer), so a stream is never
+    /// a cache.
     public static func isCache(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 8)) ?? Data()
-        return Array(head) == magic
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: magic.count)
+        let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return got == magic.count && head == magic
     }
 
     static func align(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
-
-    static func update(_ crc: UInt, _ bytes: UnsafeRawBufferPointer) -> UInt {
-        var crc = crc
-        var offset = 0
-        while offset < bytes.count {
-            let n = min(bytes.count - offset, 1 << 30)
-            crc = crc32(crc, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
-            offset += n
-        }
-        return crc
-    }
 
     /// A section's contents, viewable as raw byte chunks without copying arrays.
     enum Payload {

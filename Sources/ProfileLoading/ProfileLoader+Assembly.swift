@@ -20,6 +20,8 @@ extension ProfileLoader {
         var columns: [Int32]
         var values: [Float]
         let entries = builder.finishEntries()
+        // Read now: `entries` must not live past the moves below, or the sort would copy its arrays.
+        let weighted = entries.weighted
         if let owners = builder.entryProfile {
             (rowStart, columns, values) = groupByProfile(owners: owners, columns: entries.columns,
                                                          values: entries.values, profileCount: profileCount)
@@ -30,8 +32,13 @@ extension ProfileLoader {
             values = entries.values
         }
         lap("ids")
-        sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values, columnCount: builder.interests.names.count)
+        let combined = sortAndCombineRows(rowStart: &rowStart, columns: &columns, values: &values, columnCount: builder.interests.names.count)
         lap("sort")
+        // Each weight was checked on its line; only sums of weights (an interest repeated in a
+        // profile, or a profile on several lines) can leave the bounds, and only when weights were given.
+        if weighted && combined {
+            try checkCombinedWeights(rowStart: rowStart, columns: columns, values: values, builder: builder, ids: allIds)
+        }
 
         // Document frequencies and pruning.
         let interestNames = builder.interests.takeNames()
@@ -178,9 +185,11 @@ extension ProfileLoader {
     /// per entry where an insertion sort costs one per pair, and it combines repeats on the way
     /// (values added in file order). Short rows and vocabularies over 262,144 interests use a
     /// comparison sort.
-    static func sortAndCombineRows(rowStart: inout [Int], columns: inout [Int32], values: inout [Float], columnCount: Int) {
+    /// Returns whether any entries were combined.
+    @discardableResult
+    static func sortAndCombineRows(rowStart: inout [Int], columns: inout [Int32], values: inout [Float], columnCount: Int) -> Bool {
         let rows = rowStart.count - 1
-        guard rows > 0 else { return }
+        guard rows > 0 else { return false }
         var uniqueCount = [Int](repeating: 0, count: rows)
         let starts = rowStart
         let bitmapSort = columnCount <= 1 << 18
@@ -237,7 +246,7 @@ extension ProfileLoader {
         }}}
         var needsCompaction = false
         for i in 0..<rows where uniqueCount[i] != rowStart[i + 1] - rowStart[i] { needsCompaction = true; break }
-        guard needsCompaction else { return }
+        guard needsCompaction else { return false }
         var write = 0
         for i in 0..<rows {
             let lower = rowStart[i]
@@ -251,6 +260,7 @@ extension ProfileLoader {
         rowStart[rows] = write
         columns.removeSubrange(write...)
         values.removeSubrange(write...)
+        return true
     }
 
     /// Replaces raw weights by the chosen weighting. idf uses the number of matrix rows.

@@ -64,7 +64,13 @@ public struct ProfileLoader {
             reader.start()
             while !state.failed {
                 var mark = clock.now
-                let taken = try reader.take()
+                let taken: (blocks: [LineBlockReader.Block], position: Int)
+                do { taken = try reader.take() } catch let problem as GzipProblem {
+                    // Say how far the file was read: every line before the damage is merged first.
+                    pending.wait()
+                    if let earlier = state.error { throw earlier }
+                    throw LoadError.damagedGzip(file: paths[file], problem: problem.text, linesRead: state.builder!.report.files[file].lines)
+                }
                 var batch = taken.blocks
                 let position = taken.position
                 stage["read", default: 0] += (clock.now - mark).inSeconds   // waiting for it, that is
@@ -146,19 +152,30 @@ private final class BatchReader: @unchecked Sendable {
     private let queue = DispatchQueue(label: "tessera.load.read")
     private let group = DispatchGroup()
     private var result: Result<(blocks: [LineBlockReader.Block], position: Int), Error> = .success(([], 0))
+    /// A failure met after some blocks of a batch: reported as the next batch.
+    private var deferred: Error?
 
     init(_ reader: LineBlockReader, batchSize: Int) {
         self.reader = reader
         self.batchSize = batchSize
     }
 
-    /// Starts reading the next batch (call `take()` before starting another).
+    /// Starts reading the next batch (call `take()` before starting another). When reading fails
+    /// part-way, the blocks read before the failure come first; the failure is the next batch.
     func start() {
         queue.async(group: group) { [self] in
-            result = Result {
-                var blocks: [LineBlockReader.Block] = []
+            if let error = deferred {
+                deferred = nil
+                result = .failure(error)
+                return
+            }
+            var blocks: [LineBlockReader.Block] = []
+            do {
                 while blocks.count < batchSize, let block = try reader.next() { blocks.append(block) }
-                return (blocks, reader.position)
+                result = .success((blocks, reader.position))
+            } catch {
+                result = blocks.isEmpty ? .failure(error) : .success((blocks, reader.position))
+                if !blocks.isEmpty { deferred = error }
             }
         }
     }

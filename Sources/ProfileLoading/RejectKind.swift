@@ -16,8 +16,9 @@ public enum RejectKind: String, Codable, Sendable, CaseIterable, CustomStringCon
     case missingID = "missing-id"
     /// A JSON-lines record has no `interests` member (an empty list is fine: the profile is empty).
     case missingInterests = "missing-interests"
-    /// An interest weight is not a number, or is negative or not finite (a JSON weights object, or
-    /// the third field of an edge list).
+    /// An interest weight is not a number, or is negative, not finite, or outside 1e-30…1e30 while
+    /// not 0 (a JSON weights object, or the third field of an edge list): see `InterestWeight`.
+    /// The whole line is rejected.
     case badWeight = "bad-weight"
     /// An edge-list line does not have 2 or 3 fields (follower id, interest[, weight]), or its
     /// interest field is empty.

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A small RFC 4180 reader for files people write by hand (the catalogues: assets, partners,
-/// aliases): quoted fields, doubled quotes, commas and line breaks inside quotes, CRLF or LF, a UTF-8
-/// BOM. It works on Unicode scalars, so a quote or comma followed by a combining mark is still a
+/// aliases): quoted fields, doubled quotes, commas and line breaks inside quotes, LF, CRLF or a lone
+/// CR (old Mac files) as line ends, a UTF-8 BOM. It works on Unicode scalars, so a quote or comma followed by a combining mark is still a
 /// quote or comma. Each record carries the line it starts on, so errors can name it.
 public enum CSVReader {
     /// One record (row) and the 1-based line it starts on.
@@ -18,10 +18,7 @@ public enum CSVReader {
 
     /// Reads and parses the file at `path` (UTF-8, optionally with a BOM).
     public static func read(_ path: String) throws -> [Record] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CSVReadError(file: path, line: 0, message: "cannot read the file (\(error.localizedDescription))")
-        }
+        let data = try FileContents.bytes(of: path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw CSVReadError(file: path, line: 0, message: "the file is not valid UTF-8")
         }
@@ -50,7 +47,7 @@ public enum CSVReader {
                 if c == "\"" {
                     if i + 1 < scalars.count && scalars[i + 1] == "\"" { field.unicodeScalars.append("\""); i += 1 } else { inQuotes = false }
                 } else {
-                    if c == "\n" { line += 1 }
+                    if c == "\n" || (c == "\r" && !(i + 1 < scalars.count && scalars[i + 1] == "\n")) { line += 1 }
                     field.unicodeScalars.append(c)
                 }
             } else if c == "\"" && field.isEmpty {
@@ -60,7 +57,7 @@ public enum CSVReader {
                 field = ""
             } else if c == "\r" && i + 1 < scalars.count && scalars[i + 1] == "\n" {
                 // CRLF: the LF ends the record.
-            } else if c == "\n" {
+            } else if c == "\n" || c == "\r" {
                 endRecord()
                 line += 1
                 recordLine = line

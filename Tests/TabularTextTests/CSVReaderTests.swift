@@ -41,4 +41,27 @@ import TabularText
         #expect(CSVReadError(file: "t.csv", line: 2, message: "m").description == "t.csv:2: m")
         #expect(CSVReadError(file: "t.csv", line: 0, message: "m").description == "t.csv: m")
     }
+
+    /// Old Mac files end lines with a lone CR: each is a record, numbered as it is; CRLF stays one
+    /// line end.
+    @Test func aLoneCarriageReturnEndsARecord() throws {
+        let records = try CSVReader.parse("id,name\r1,a\r2,\"b\rc\"\r\r3,d\r\n4,e", file: "t.csv")
+        #expect(records == [CSVReader.Record(line: 1, fields: ["id", "name"]),
+                            CSVReader.Record(line: 2, fields: ["1", "a"]),
+                            CSVReader.Record(line: 3, fields: ["2", "b\rc"]),
+                            CSVReader.Record(line: 6, fields: ["3", "d"]),
+                            CSVReader.Record(line: 7, fields: ["4", "e"])])
+        let path = try temporaryFile(Array("id,name,kind,interests\r1,Shop,product,#a\r2,Club,event,#b\r".utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try CSVReader.read(path).count == 3)
+    }
+
+    @Test func anUnreadableFileIsToldInWords() throws {
+        #expect(throws: CSVReadError(file: "/nonexistent/assets.csv", line: 0, message: "cannot read the file (No such file or directory)")) {
+            try CSVReader.read("/nonexistent/assets.csv")
+        }
+        #expect(throws: CSVReadError(file: NSTemporaryDirectory(), line: 0, message: "cannot read the file (Is a directory)")) {
+            try CSVReader.read(NSTemporaryDirectory())
+        }
+    }
 }
