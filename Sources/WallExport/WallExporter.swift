@@ -46,7 +46,7 @@ public enum WallExporter {
                 try manager.moveItem(atPath: staging, toPath: final)
             } catch {
                 try? manager.removeItem(atPath: staging)
-                throw AtomicFileError(path: path(folder), reason: error.localizedDescription)
+                throw AtomicFileError(path: path(folder), reason: SystemError.reason(error))
             }
             written.append(path(folder) + "/")
         }

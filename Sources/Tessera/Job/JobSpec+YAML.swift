@@ -19,7 +19,7 @@ extension JobSpec {
     public static func read(jobFile path: String) throws -> JobSpec {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw JobFileError(file: path, message: "cannot read the job file (\(error.localizedDescription))")
+            throw JobFileError(file: path, message: "cannot read the job file (\(SystemError.reason(error)))")
         }
         let spec = try parse(yaml: text, file: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path

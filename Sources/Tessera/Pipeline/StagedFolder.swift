@@ -128,14 +128,10 @@ struct StagedFolder {
         #endif
     }
 
-    static func errnoText() -> String { String(cString: strerror(errno)) }
+    static func errnoText() -> String { SystemError.text(errno) }
 
     /// A Foundation error in words (no "NSCocoaErrorDomain error 512").
-    static func reason(_ error: Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let posix = underlying, posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
-        return (error as NSError).localizedFailureReason ?? error.localizedDescription
-    }
+    static func reason(_ error: Error) -> String { SystemError.reason(error) }
 }
 
 #if os(Linux)
