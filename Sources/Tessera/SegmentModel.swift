@@ -66,7 +66,7 @@ public struct SegmentModel: Sendable {
         func damaged(_ what: String) -> ModelError { ModelError(file: path, reason: what) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw ModelError(file: path, reason: "cannot read it (\((error as NSError).localizedFailureReason ?? "unreadable"))")
+            throw ModelError(file: path, reason: "cannot read it (\(SystemError.reason(error)))")
         }
         guard data.count >= headerBytes + digestBytes, Array(data.prefix(8)) == magic else {
             throw damaged("not a Tessera model (expected the \(fileName) written by `tessera segment`)")

@@ -49,8 +49,8 @@ struct AssignCommand: ParsableCommand {
         let settings = segmentModel.metadata.vectorizer.rawLoaderSettings(from: loader.settings)
         let raw = try ProfileLoader(settings: settings, progress: progress.loaderCallback()).load(inputs)
         progress.finish(stage: "loading")
-        if let path = loader.rejects { try RejectsFile.write(raw.rejects, to: path) }
-        if let path = loader.emptyIds { try EmptyIdsFile.write(raw.emptyProfileIds, to: path) }
+        try AudienceFiles.writeRejects(raw, to: loader.rejects)
+        try AudienceFiles.writeEmptyIds(raw, to: loader.emptyIds)
         let placement = try segmentModel.place(raw)
         let soft = placement.memberships != nil
         var csv = soft ? "id,segment,strength,secondary,secondary_strength\n" : "id,segment,distance\n"
@@ -81,6 +81,6 @@ struct AssignCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         }
         progress.note("placed \(placed) profiles; \(unplaced) without any interest the model knows; \(placement.unknownInterests) interests unknown to the model ignored")
-        AudienceInput.reportRejects(raw, rejectsFile: loader.rejects, progress: progress)
+        AudienceFiles.reportRejects(raw, rejectsFile: loader.rejects, progress: progress)
     }
 }

@@ -34,11 +34,12 @@ struct LoadCommand: ParsableCommand {
 
     func load() throws {
         let progress = ProgressReporter(quiet: quiet)
-        let audience = try AudienceInput.load(inputs, options: loader, progress: progress)
+        let audience = try AudienceFiles.load(inputs, settings: loader.settings, progress: progress).audience
         if let cache {
             try ProfileCache.save(audience, to: cache)
         }
-        try AudienceInput.writeSideFiles(audience, options: loader)
+        try AudienceFiles.writeRejects(audience, to: loader.rejects)
+        try AudienceFiles.writeEmptyIds(audience, to: loader.emptyIds)
         if json {
             var summary = LoadSummary(audience)
             summary.cache = cache
@@ -47,6 +48,6 @@ struct LoadCommand: ParsableCommand {
         } else {
             print(LoadSummary(audience).text(cache: cache, rejectsFile: loader.rejects))
         }
-        AudienceInput.reportRejects(audience, rejectsFile: loader.rejects, progress: progress)
+        AudienceFiles.reportRejects(audience, rejectsFile: loader.rejects, progress: progress)
     }
 }

@@ -50,7 +50,7 @@ public enum RunFolder {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             var record = RunRecord(run: run, outputs: outputs)
-            record.files = names.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }.sorted()
+            record.files = names.map(entryName).sorted()
             try AtomicFile.write(try encoder.encode(record) + Data("\n".utf8), to: stage.path("run.json"))
             try stage.commit()
             return outputs
@@ -68,7 +68,7 @@ public enum RunFolder {
         let stage = try StagedFolder.begin(directory)
         do {
             let names = try describe(run, into: stage.staging)
-            let described = Set(names.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
+            let described = Set(names.map(entryName))
             for name in try FileManager.default.contentsOfDirectory(atPath: directory) where !described.contains(name) {
                 try keep((directory as NSString).appendingPathComponent(name), as: stage.path(name))
             }
@@ -79,6 +79,9 @@ public enum RunFolder {
             throw stage.naming(error)
         }
     }
+
+    /// The folder entry an output name stands for (a folder's name without its trailing slash).
+    static func entryName(_ name: String) -> String { name.hasSuffix("/") ? String(name.dropLast()) : name }
 
     /// `name` inside `directory`; a folder's name keeps its one trailing slash.
     static func path(_ name: String, in directory: String) -> String {
@@ -114,7 +117,7 @@ public enum RunFolder {
         let manager = FileManager.default
         do { try manager.linkItem(atPath: source, toPath: destination) } catch {
             do { try manager.copyItem(atPath: source, toPath: destination) } catch {
-                throw AtomicFileError(path: destination, reason: "cannot carry \(source) into the new run (\(StagedFolder.reason(error)))")
+                throw AtomicFileError(path: destination, reason: "cannot carry \(source) into the new run (\(SystemError.reason(error)))")
             }
         }
     }

@@ -8,7 +8,6 @@ extension SegmentationPipeline {
                                   progress: ProgressReporter) throws -> SegmentationRun {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         struct SavedRun: Decodable {
-            var parameters: JobSpec
             var sources: [String]?
             var objective: Double
             var iterations: Int
@@ -37,13 +36,8 @@ extension SegmentationPipeline {
         spec.rejects = nil
         spec.emptyIds = nil
         let pipeline = try SegmentationPipeline(spec: spec, progress: progress)
-        let audience: LoadedAudience
-        if sources.count == 1, ProfileCache.isCache(sources[0]) {
-            audience = try ProfileCache.load(from: sources[0])
-        } else {
-            audience = try ProfileLoader(settings: saved.parameters.loaderSettings, progress: progress.loaderCallback()).load(sources)
-            progress.finish(stage: "loading")
-        }
+        // Descriptions need the matrix, so a cache is loaded whole even for a mini-batch model.
+        let audience = try AudienceFiles.load(sources, settings: spec.loaderSettings, progress: progress).audience
         guard audience.vocabulary.interests == model.metadata.vectorizer.interests else {
             throw ModelError(file: path(SegmentModel.fileName),
                              reason: "the inputs of \(directory) changed since the run (their interests no longer match the model); re-run `tessera segment`")
@@ -54,10 +48,7 @@ extension SegmentationPipeline {
                                 memberships: placed.memberships)
         result.restartObjectives = [saved.objective]
         var insights = try pipeline.describe(audience, result)
-        if let scores = try pipeline.stability(audience.matrix, result) {
-            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
-        }
-        SegmentInsights.addCautions(&insights)
+        try pipeline.addStabilityAndCautions(&insights, matrix: audience.matrix, result: result)
         var run = SegmentationRun(spec: spec, audience: audience, inputs: sources, result: result, model: model,
                                   insights: insights, timings: [:])
         try pipeline.link(&run)

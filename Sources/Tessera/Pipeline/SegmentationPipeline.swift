@@ -35,21 +35,8 @@ public struct SegmentationPipeline: Sendable {
     public func load() throws -> LoadedInput {
         let clock = ContinuousClock()
         let start = clock.now
-        let inputs = spec.inputs
-        let audience: LoadedAudience
-        var rows: RowSource? = nil
-        if inputs.count == 1, ProfileCache.isCache(inputs[0]) {
-            if method.streamsRows {
-                audience = try ProfileCache.load(from: inputs[0], matrix: false)
-                rows = try CachedMatrixReader(path: inputs[0])
-            } else {
-                progress.note("reading cache \(inputs[0])")
-                audience = try ProfileCache.load(from: inputs[0])
-            }
-        } else {
-            audience = try ProfileLoader(settings: spec.loaderSettings, progress: progress.loaderCallback()).load(inputs)
-            progress.finish(stage: "loading")
-        }
+        let (audience, rows) = try AudienceFiles.load(spec.inputs, settings: spec.loaderSettings, streamingRows: method.streamsRows,
+                                                      progress: progress)
         // Side files outside the run folder are written now (a failed fit still leaves them); those
         // inside it are written with the run, so the folder stays all old or all new.
         for side in sideFiles(audience) where runFolderName(of: side.path) == nil { try side.file.write(side.path) }
@@ -81,10 +68,7 @@ public struct SegmentationPipeline: Sendable {
         var insights = try describe(audience, result)
         var describeSeconds = (clock.now - describeStart).inSeconds
         let stabilityStart = clock.now
-        if let scores = try stability(audience.matrix, result) {
-            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
-        }
-        SegmentInsights.addCautions(&insights)
+        try addStabilityAndCautions(&insights, matrix: audience.matrix, result: result)
         run.timings["stability"] = (clock.now - stabilityStart).inSeconds
         run.insights = insights
         let m = ClusterQuality.measures(audience.matrix, labels: result.labels, k: result.profiles.rowCount,
@@ -127,6 +111,14 @@ public struct SegmentationPipeline: Sendable {
         return scores
     }
 
+    /// Writes each segment's bootstrap stability (when on) and then its cautions, which depend on it.
+    public func addStabilityAndCautions(_ insights: inout AudienceInsights, matrix: CSRMatrix, result: SegmentFit) throws {
+        if let scores = try stability(matrix, result) {
+            for s in insights.segments.indices { insights.segments[s].stability = scores[s] }
+        }
+        SegmentInsights.addCautions(&insights)
+    }
+
     /// Reads the catalogue (assets, partners, aliases) and links it to the described segments.
     public func link(_ run: inout SegmentationRun) throws {
         let s = run.spec
@@ -154,10 +146,10 @@ public struct SegmentationPipeline: Sendable {
     func sideFiles(_ audience: LoadedAudience) -> [(path: String, file: RunFolder.SideFile)] {
         var files: [(String, RunFolder.SideFile)] = []
         if let path = spec.rejects {
-            files.append((path, RunFolder.SideFile(name: path) { try RejectsFile.write(audience.rejects, to: $0) }))
+            files.append((path, RunFolder.SideFile(name: path) { try AudienceFiles.writeRejects(audience, to: $0) }))
         }
         if let path = spec.emptyIds {
-            files.append((path, RunFolder.SideFile(name: path) { try EmptyIdsFile.write(audience.emptyProfileIds, to: $0) }))
+            files.append((path, RunFolder.SideFile(name: path) { try AudienceFiles.writeEmptyIds(audience, to: $0) }))
         }
         return files
     }
@@ -171,12 +163,7 @@ public struct SegmentationPipeline: Sendable {
 
     /// Rejects are never silent: without a rejects file, the first few go to stderr.
     public func reportRejects(_ audience: LoadedAudience) {
-        guard !audience.rejects.isEmpty, spec.rejects == nil else { return }
-        let shown = audience.rejects.prefix(5)
-        var lines = ["\(audience.rejects.count) line(s) rejected; the first \(shown.count):"]
-        for r in shown { lines.append("  \(r.file):\(r.line): [\(r.kind)] \(r.reason)") }
-        lines.append("pass --rejects FILE to write them all")
-        progress.note(lines.joined(separator: "\n"))
+        AudienceFiles.reportRejects(audience, rejectsFile: spec.rejects, progress: progress)
     }
 }
 

@@ -35,14 +35,14 @@ struct StagedFolder {
         let parent = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
         do { try manager.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-            throw AtomicFileError(path: parent, reason: "cannot create the folder that holds the run (\(Self.reason(error)))")
+            throw AtomicFileError(path: parent, reason: "cannot create the folder that holds the run (\(SystemError.reason(error)))")
         }
         cleanLeftovers(parent: parent, name: name)
         try checkReplaceable(url.path)
         let staging = (parent as NSString).appendingPathComponent(".\(name)\(stagingMarker)\(getpid())")
         try? manager.removeItem(atPath: staging)
         do { try manager.createDirectory(atPath: staging, withIntermediateDirectories: false) } catch {
-            throw AtomicFileError(path: staging, reason: "cannot create the staging folder (\(Self.reason(error)))")
+            throw AtomicFileError(path: staging, reason: "cannot create the staging folder (\(SystemError.reason(error)))")
         }
         return StagedFolder(final: url.path, staging: staging)
     }
@@ -54,7 +54,7 @@ struct StagedFolder {
     func commit() throws {
         let manager = FileManager.default
         guard manager.fileExists(atPath: final) else {
-            guard rename(staging, final) == 0 else { throw AtomicFileError(path: final, reason: "cannot move the new run into place (\(Self.errnoText()))") }
+            guard rename(staging, final) == 0 else { throw AtomicFileError(path: final, reason: "cannot move the new run into place (\(SystemError.text(errno)))") }
             return
         }
         if Self.exchange(staging, final) {
@@ -64,9 +64,9 @@ struct StagedFolder {
         let old = ((final as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent(".\((final as NSString).lastPathComponent)\(Self.oldMarker)\(getpid())")
         try? manager.removeItem(atPath: old)
-        guard rename(final, old) == 0 else { throw AtomicFileError(path: final, reason: "cannot move the previous run aside (\(Self.errnoText()))") }
+        guard rename(final, old) == 0 else { throw AtomicFileError(path: final, reason: "cannot move the previous run aside (\(SystemError.text(errno)))") }
         guard rename(staging, final) == 0 else {
-            let error = Self.errnoText()
+            let error = SystemError.text(errno)
             _ = rename(old, final)
             throw AtomicFileError(path: final, reason: "cannot move the new run into place (\(error))")
         }
@@ -128,10 +128,6 @@ struct StagedFolder {
         #endif
     }
 
-    static func errnoText() -> String { SystemError.text(errno) }
-
-    /// A Foundation error in words (no "NSCocoaErrorDomain error 512").
-    static func reason(_ error: Error) -> String { SystemError.reason(error) }
 }
 
 #if os(Linux)
