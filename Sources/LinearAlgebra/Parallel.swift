@@ -47,13 +47,11 @@ public enum Parallel {
             for i in 0..<iterations { body(i) }
             return
         }
-        BLASThreads.withSingleThread {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var i = worker
-                while i < iterations {
-                    body(i)
-                    i += workers
-                }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < iterations {
+                body(i)
+                i += workers
             }
         }
     }
@@ -65,12 +63,7 @@ public enum Parallel {
 /// last bits of the results. The BLAS calls outside Tessera's parallel regions are small (k×k Grams,
 /// sketches of a few dozen columns), so one thread costs nothing measurable.
 package enum BLASThreads {
-    /// Set once, before the first BLAS or LAPACK call (every wrapper touches it).
+    /// Set once, before the first BLAS or LAPACK call: every wrapper in BLAS.swift and LAPACK.swift
+    /// touches it, and no other code calls OpenBLAS.
     package static let singleThreaded: Void = { openblas_set_num_threads(1) }()
-
-    /// Runs `body` with OpenBLAS on one thread (as everywhere).
-    package static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
-        _ = singleThreaded
-        return try body()
-    }
 }

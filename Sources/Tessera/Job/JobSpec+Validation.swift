@@ -15,65 +15,66 @@ public struct InvalidJobSetting: Error, CustomStringConvertible, Equatable {
 }
 
 extension JobSpec {
-    /// Every numeric setting's bound, in one place. The bounds keep a job finite: no setting can ask
-    /// for unbounded work or memory (a million restarts, 10¹² k-means++ candidates).
-    public static let bounds: [(key: String, range: ClosedRange<Double>)] = [
-        ("k", 1...100_000),
-        ("restarts", 1...1_000),
-        ("max_line_bytes", 64...Double(1 << 30)),
-        ("pruning.min_df", 1...Double(Int32.max)),
-        ("pruning.max_vocabulary", 1...Double(Int32.max)),
-        ("kmeans.init_trials", 1...1_000),
-        ("kmeans.parallel_rounds", 1...100),
-        ("kmeans.max_iterations", 1...100_000),
-        ("kmeans.tolerance", 0...1),
-        ("kmeans.batch_size", 1...Double(1 << 28)),
-        ("kmeans.epochs", 1...10_000),
-        ("kmeans.patience", 1...100_000),
-        ("nmf.max_iterations", 1...100_000),
-        ("nmf.tolerance", 0...1),
-        ("nmf.check_every", 1...100_000),
-        ("nmf.svd_power_iterations", 0...50),
-        ("nmf.svd_oversampling", 0...1_000),
-        ("nmf.l1_w", 0...1e6), ("nmf.l2_w", 0...1e6), ("nmf.l1_h", 0...1e6), ("nmf.l2_h", 0...1e6),
-        ("stability", 0...1_000),
-        ("stability_sample", 1...Double(1 << 31)),
-        ("top_interests", 1...10_000),
-        ("insights.min_count", 1...Double(Int32.max)),
-        ("insights.prior_strength", 0...1e9),
-        ("insights.top_interests", 1...10_000),
-        ("insights.label_interests", 1...10),
-        ("insights.min_segment_size", 1...Double(Int32.max)),
-        ("insights.overlap_similarity", 0...1), ("insights.unstable_stability", 0...1), ("insights.general_audience_index", 0...1e6),
+    /// A numeric setting with its bound: the job key, the range, and how to read the value (nil where an
+    /// optional setting is unset, which needs no check).
+    struct BoundedSetting: Sendable {
+        var key: String
+        var range: ClosedRange<Double>
+        var value: @Sendable (JobSpec) -> Double?
+        init(_ key: String, _ range: ClosedRange<Double>, _ value: @escaping @Sendable (JobSpec) -> Double?) {
+            self.key = key
+            self.range = range
+            self.value = value
+        }
+    }
+
+    /// Every numeric setting's bound, in one place, beside the value it bounds. The bounds keep a job
+    /// finite: no setting can ask for unbounded work or memory (a million restarts, 10¹² k-means++ candidates).
+    static let boundedSettings: [BoundedSetting] = [
+        .init("k", 1...100_000) { Double($0.k) },
+        .init("restarts", 1...1_000) { Double($0.restarts) },
+        .init("max_line_bytes", 64...Double(1 << 30)) { Double($0.maxLineBytes) },
+        .init("pruning.min_df", 1...Double(Int32.max)) { Double($0.pruning.minDF) },
+        .init("pruning.max_vocabulary", 1...Double(Int32.max)) { $0.pruning.maxVocabulary.map(Double.init) },
+        .init("kmeans.init_trials", 1...1_000) { $0.kmeans.initTrials.map(Double.init) },
+        .init("kmeans.parallel_rounds", 1...100) { Double($0.kmeans.parallelRounds) },
+        .init("kmeans.max_iterations", 1...100_000) { Double($0.kmeans.maxIterations) },
+        .init("kmeans.tolerance", 0...1) { $0.kmeans.tolerance },
+        .init("kmeans.batch_size", 1...Double(1 << 28)) { Double($0.kmeans.batchSize) },
+        .init("kmeans.epochs", 1...10_000) { Double($0.kmeans.epochs) },
+        .init("kmeans.patience", 1...100_000) { Double($0.kmeans.patience) },
+        .init("nmf.max_iterations", 1...100_000) { Double($0.nmf.maxIterations) },
+        .init("nmf.tolerance", 0...1) { $0.nmf.tolerance },
+        .init("nmf.check_every", 1...100_000) { Double($0.nmf.checkEvery) },
+        .init("nmf.svd_power_iterations", 0...50) { Double($0.nmf.svdPowerIterations) },
+        .init("nmf.svd_oversampling", 0...1_000) { Double($0.nmf.svdOversampling) },
+        .init("nmf.l1_w", 0...1e6) { Double($0.nmf.l1W) },
+        .init("nmf.l2_w", 0...1e6) { Double($0.nmf.l2W) },
+        .init("nmf.l1_h", 0...1e6) { Double($0.nmf.l1H) },
+        .init("nmf.l2_h", 0...1e6) { Double($0.nmf.l2H) },
+        .init("stability", 0...1_000) { Double($0.stability) },
+        .init("stability_sample", 1...Double(1 << 31)) { Double($0.stabilitySample) },
+        .init("top_interests", 1...10_000) { Double($0.topInterests) },
+        .init("insights.min_count", 1...Double(Int32.max)) { Double($0.insights.minCount) },
+        .init("insights.prior_strength", 0...1e9) { $0.insights.priorStrength },
+        .init("insights.top_interests", 1...10_000) { Double($0.insights.topInterests) },
+        .init("insights.label_interests", 1...10) { Double($0.insights.labelInterests) },
+        .init("insights.min_segment_size", 1...Double(Int32.max)) { Double($0.insights.minSegmentSize) },
+        .init("insights.overlap_similarity", 0...1) { $0.insights.overlapSimilarity },
+        .init("insights.unstable_stability", 0...1) { $0.insights.unstableStability },
+        .init("insights.general_audience_index", 0...1e6) { $0.insights.generalAudienceIndex },
     ]
 
-    /// The numeric value of each bounded key (nil where an optional setting is unset).
-    var boundedValues: [String: Double?] {
-        [
-            "k": Double(k), "restarts": Double(restarts), "max_line_bytes": Double(maxLineBytes),
-            "pruning.min_df": Double(pruning.minDF), "pruning.max_vocabulary": pruning.maxVocabulary.map(Double.init),
-            "kmeans.init_trials": kmeans.initTrials.map(Double.init), "kmeans.parallel_rounds": Double(kmeans.parallelRounds),
-            "kmeans.max_iterations": Double(kmeans.maxIterations), "kmeans.tolerance": kmeans.tolerance,
-            "kmeans.batch_size": Double(kmeans.batchSize), "kmeans.epochs": Double(kmeans.epochs), "kmeans.patience": Double(kmeans.patience),
-            "nmf.max_iterations": Double(nmf.maxIterations), "nmf.tolerance": nmf.tolerance, "nmf.check_every": Double(nmf.checkEvery),
-            "nmf.svd_power_iterations": Double(nmf.svdPowerIterations), "nmf.svd_oversampling": Double(nmf.svdOversampling),
-            "nmf.l1_w": Double(nmf.l1W), "nmf.l2_w": Double(nmf.l2W), "nmf.l1_h": Double(nmf.l1H), "nmf.l2_h": Double(nmf.l2H),
-            "stability": Double(stability), "stability_sample": Double(stabilitySample), "top_interests": Double(topInterests),
-            "insights.min_count": Double(insights.minCount), "insights.prior_strength": insights.priorStrength,
-            "insights.top_interests": Double(insights.topInterests), "insights.label_interests": Double(insights.labelInterests),
-            "insights.min_segment_size": Double(insights.minSegmentSize),
-            "insights.overlap_similarity": insights.overlapSimilarity, "insights.unstable_stability": insights.unstableStability,
-            "insights.general_audience_index": insights.generalAudienceIndex,
-        ]
-    }
+    /// The bounds by job key (what the README and the tests list).
+    public static var bounds: [(key: String, range: ClosedRange<Double>)] { boundedSettings.map { ($0.key, $0.range) } }
 
     /// Checks every setting against its bound and the combinations that cannot work. This is the
     /// only place settings are checked before a run: the CLI flags, job files and `run` overrides all
     /// come here.
     public func validate() throws {
-        let values = boundedValues
-        for (key, range) in Self.bounds {
-            guard let value = values[key] ?? nil else { continue }
+        for setting in Self.boundedSettings {
+            let key = setting.key, range = setting.range
+            guard let value = setting.value(self) else { continue }
             guard value.isFinite, range.contains(value) else {
                 throw InvalidJobSetting(key: key, expected: "a number in \(Self.text(range.lowerBound))…\(Self.text(range.upperBound))", got: Self.text(value))
             }
