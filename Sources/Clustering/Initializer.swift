@@ -81,13 +81,20 @@ struct KMeansPlusPlus {
                 candidates.append(min(n - 1, Self.searchSorted(cumulative, target)))
             }
             var potentials = [Double](repeating: 0, count: trials)
+            // Dense rows: every candidate's dots in one pass over X (an sgemm per row block), instead
+            // of one memory-bound gemv per candidate.
+            let batched = batchedDots(withRows: candidates)
             potentials.withUnsafeMutableBufferPointer { potentialsOut in
                 let out = potentialsOut.baseAddress!
                 closest.withUnsafeBufferPointer { current in
                     Parallel.forEach(trials) { t in
                         let buffer = candidateBuffers[t].pointer
                         let r = candidates[t]
-                        dots(withRow: r, into: buffer)
+                        if let batched {
+                            for i in 0..<n { buffer[i] = batched[i * trials + t] }
+                        } else {
+                            dots(withRow: r, into: buffer)
+                        }
                         var sum = 0.0
                         for i in 0..<n {
                             let distance = i == r ? 0 : squaredDistance(squaredNorms: norms[i], norms[r], dot: buffer[i])
@@ -117,6 +124,27 @@ struct KMeansPlusPlus {
             if cumulative[mid] <= target { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// For dense rows: the n×m dots of every row with the rows `candidates` (row-major), from one
+    /// `sgemm` per fixed row block; nil for sparse rows.
+    func batchedDots(withRows candidates: [Int]) -> AlignedBuffer<Float>? {
+        guard case .dense(let m) = data, m.columnCount > 0 else { return nil }
+        let n = m.rowCount, d = m.columnCount, t = candidates.count
+        var picked = [Float](repeating: 0, count: t * d)
+        for (c, r) in candidates.enumerated() { for j in 0..<d { picked[c * d + j] = m.values[r * d + j] } }
+        let out = AlignedBuffer<Float>(count: n * t, repeating: 0)
+        m.values.withUnsafeBufferPointer { x in
+            picked.withUnsafeBufferPointer { p in
+                Parallel.forEachChunk(count: n, chunkSize: 4096) { _, rows in
+                    BLAS.gemm(rows: rows.count, columns: t, inner: d, alpha: 1,
+                              a: x.baseAddress! + rows.lowerBound * d, aStride: d,
+                              b: p.baseAddress!, bStride: d, transposeB: true,
+                              beta: 0, c: out.pointer + rows.lowerBound * t, cStride: t)
+                }
+            }
+        }
+        return out
     }
 
     /// out[i] = x_i · x_r for every row i.

@@ -30,6 +30,16 @@ public enum KMeansMetric: String, Codable, Sendable, CaseIterable {
     case euclidean
 }
 
+/// The space segments are found in.
+public enum KMeansSpace: String, Codable, Sendable, CaseIterable {
+    /// Latent semantic analysis of the profiles (`LatentSpace`): a truncated SVD to r dimensions,
+    /// rows re-normalised, spherical k-means there. The default: on sparse profiles it avoids the
+    /// catch-all segment that raw distances produce.
+    case latent
+    /// The raw interest columns (every interest one dimension), as before the latent space existed.
+    case interests
+}
+
 /// Everything that controls a k-means fit, with documented defaults.
 public struct KMeansSettings: Sendable, Equatable {
     /// Number of segments. Default 40.
@@ -64,6 +74,14 @@ public struct KMeansSettings: Sendable, Equatable {
     public var batchSize: Int = 4096
     public var maxEpochs: Int = 10
     public var miniBatchPatience: Int = 10
+
+    /// The space segments are found in (default latent). Mini-batch runs that stream rows always use
+    /// the interest space: the latent space needs the whole matrix.
+    public var space: KMeansSpace = .latent
+    /// Latent dimensions; `nil` (the default) means `LatentSpace.automaticDimensions` (k + 8 to k + 23).
+    public var spaceDimensions: Int? = nil
+    /// The split–merge step after Lloyd (`SplitMergeRefinement`, latent space only). Default on.
+    public var refine: Bool = true
 
     public init(k: Int = 40) { self.k = k }
 

@@ -28,27 +28,34 @@ public struct SweepPoint: Codable, Sendable, Equatable {
 }
 
 /// The recommendation rule, documented so that the reasons can be checked: among the k whose seed
-/// agreement (ARI) is at least `minimumStability` (default 0.8; if none reaches it, all k), take the
-/// highest silhouette; silhouettes within `tolerance` (default 0.005) of the best count as tied, and
-/// ties go to the k with the lower Davies–Bouldin index, then the smaller k.
+/// agreement (ARI) is at least `minimumStability` (default 0.8), take the highest silhouette;
+/// silhouettes within `tolerance` (default 0.005) of the best count as tied, and ties go to the k
+/// with the lower Davies–Bouldin index, then the smaller k.
+///
+/// When no k reaches the agreement threshold, no k stands out: the segments change with the seed at
+/// every k tried, so the sweep names no k (`k` is nil) and says so, with the most reproducible k for
+/// reference. Scores are measured in the space the segments are found in (`SegmentationMethod.measuredRows`).
 public enum KSelection {
     public static func recommend(_ points: [SweepPoint], minimumStability: Double = 0.8,
-                                 tolerance: Double = 0.005) -> (k: Int, reasons: [String])? {
+                                 tolerance: Double = 0.005) -> (k: Int?, reasons: [String])? {
         guard !points.isEmpty else { return nil }
         let stable = points.filter { $0.stability >= minimumStability }
-        let pool = stable.isEmpty ? points : stable
-        let best = pool.map(\.silhouette).max()!
-        let tied = pool.filter { $0.silhouette >= best - tolerance }
+        guard !stable.isEmpty else {
+            let steadiest = points.max { ($0.stability, -$0.k) < ($1.stability, -$1.k) }!
+            return (nil, ["no k stands out: at every k tried the segments change with the seed (seed agreement ARI below \(minimumStability); the highest, \(rounded(steadiest.stability)), is at k = \(steadiest.k))",
+                          "choose k from what the segments are for (e.g. a number a workshop can handle) and check each segment's stability in segments.json"])
+        }
+        let best = stable.map(\.silhouette).max()!
+        let tied = stable.filter { $0.silhouette >= best - tolerance }
         let choice = tied.min { ($0.daviesBouldin, $0.k) < ($1.daviesBouldin, $1.k) }!
         var reasons: [String] = []
-        if stable.isEmpty {
-            reasons.append("no k reached seed agreement ARI ≥ \(minimumStability); every k was considered")
-        } else {
-            reasons.append("\(stable.count) of \(points.count) k values give the same segments across seeds (ARI ≥ \(minimumStability)); k = \(choice.k) has ARI \(rounded(choice.stability))")
-        }
+        reasons.append("\(stable.count) of \(points.count) k values give the same segments across seeds (ARI ≥ \(minimumStability)); k = \(choice.k) has ARI \(rounded(choice.stability))")
         reasons.append("highest silhouette among them: \(rounded(choice.silhouette)) (best \(rounded(best)))" + (tied.count > 1 ? "; \(tied.count) k within \(tolerance) of it" : ""))
         if tied.count > 1 { reasons.append("lowest Davies–Bouldin index among those: \(rounded(choice.daviesBouldin))") }
         reasons.append("Calinski–Harabasz \(rounded(choice.calinskiHarabasz)), objective \(rounded(choice.objective))")
+        if choice.k == points.map(\.k).max(), points.count > 1 {
+            reasons.append("k = \(choice.k) is the largest k tried: a larger k may score higher still")
+        }
         return (choice.k, reasons)
     }
 

@@ -30,12 +30,14 @@ public enum KSweep {
         let x = audience.matrix
         let clock = ContinuousClock()
         var points: [SweepPoint] = []
+        // One space for every k (fitted for the largest), and the scores measured in it.
+        let method = try settings.job.segmentationMethod().preparingSpace(x, maxK: settings.ks.max() ?? settings.job.k)
+        let measured = try method.measuredRows(x, fit: nil)
         for (index, k) in settings.ks.enumerated() {
             let start = clock.now
             progress.update(stage: "sweep", done: Double(index), total: Double(settings.ks.count), detail: "k = \(k)")
             var labelings: [[Int32]] = []
             var objective = 0.0
-            let method = settings.job.segmentationMethod()
             let silent = ProgressReporter(mode: .quiet)
             for s in 0..<max(1, settings.seeds) {
                 let fit = try method.refitting(k: k, seed: settings.job.seed &+ UInt64(s)).fit(x, rows: nil, progress: silent)
@@ -44,7 +46,7 @@ public enum KSweep {
             }
             var agreement = 0.0, pairs = 0
             for a in 0..<labelings.count { for b in (a + 1)..<labelings.count { agreement += ClusterQuality.adjustedRandIndex(labelings[a], labelings[b]); pairs += 1 } }
-            let m = ClusterQuality.measures(x, labels: labelings[0], k: k, silhouetteSample: settings.silhouetteSample, seed: settings.job.seed)
+            let m = ClusterQuality.measures(measured, labels: labelings[0], k: k, silhouetteSample: settings.silhouetteSample, seed: settings.job.seed)
             points.append(SweepPoint(k: k, objective: objective, silhouette: m.silhouette,
                                      calinskiHarabasz: m.calinskiHarabasz, daviesBouldin: m.daviesBouldin,
                                      stability: pairs > 0 ? agreement / Double(pairs) : 1,
@@ -53,7 +55,7 @@ public enum KSweep {
         progress.finish(stage: "sweep")
         let recommendation = KSelection.recommend(points)
         return Report(method: settings.job.method.rawValue, seed: settings.job.seed, profiles: x.rowCount, points: points,
-                      recommendedK: recommendation?.k, reasons: recommendation?.reasons ?? [])
+                      recommendedK: recommendation?.k ?? nil, reasons: recommendation?.reasons ?? [])
     }
 
     /// Writes `sweep.json` and `sweep.html` into `directory` (atomically); returns their paths.

@@ -4,13 +4,18 @@ import Foundation
 /// A saved segmentation model: the segment profiles with everything needed to place new followers
 /// into the same segments (the job that made it, vocabulary, normalisation, fitted weighting).
 ///
-/// File layout (`model.tessera`, version 2, little-endian): magic `TSMODEL\0`, UInt32 version,
+/// File layout (`model.tessera`, version 3, little-endian): magic `TSMODEL\0`, UInt32 version,
 /// UInt32 k, UInt64 d, UInt64 length of the JSON metadata, the metadata (UTF-8 JSON), zero padding to
-/// a multiple of 4, k×d Float32 profiles row by row, then the SHA-256 of every byte before it. The
-/// digest is checked before any header field is trusted, so a damaged model is refused, never read.
+/// a multiple of 4, k×d Float32 profiles row by row, UInt64 r (latent dimensions, 0 when segments
+/// were found on the interests) and, when r > 0, the d×r projection, the r singular values and the
+/// k×r latent centres (Float32, row by row); then the SHA-256 of every byte before it. The digest is
+/// checked before any header field is trusted, so a damaged model is refused, never read. Version 2
+/// files (no r field) are still read.
 public struct SegmentModel: Sendable {
     public static let magic: [UInt8] = Array("TSMODEL\0".utf8)
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
+    /// Versions `load` reads.
+    public static let readableVersions: Set<UInt32> = [2, 3]
     public static let fileName = "model.tessera"
     static let headerBytes = 32
     static let digestBytes = 32
@@ -36,10 +41,13 @@ public struct SegmentModel: Sendable {
     public var metadata: Metadata
     /// k×d segment profiles in the vectorizer's interest columns: k-means centres or NMF components (H).
     public var centres: DenseMatrix
+    /// The latent space the segments were found in (k-means in the latent space), nil otherwise.
+    public var space: FittedSpace?
 
-    public init(metadata: Metadata, centres: DenseMatrix) {
+    public init(metadata: Metadata, centres: DenseMatrix, space: FittedSpace? = nil) {
         self.metadata = metadata
         self.centres = centres
+        self.space = space
     }
 
     /// The method that made the model, ready to place new rows.
@@ -57,7 +65,14 @@ public struct SegmentModel: Sendable {
         append(UInt64(json.count))
         bytes.append(json)
         while bytes.count % 4 != 0 { bytes.append(0) }
-        centres.values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        func append(_ values: [Float]) { values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+        append(centres.values)
+        append(UInt64(space?.space.dimensions ?? 0))
+        if let space {
+            append(space.space.projection.values)
+            append(space.space.singularValues)
+            append(space.centres.values)
+        }
         bytes.append(contentsOf: SHA256.hash(data: bytes))
         try AtomicFile.write(bytes, to: path)
     }
@@ -75,8 +90,8 @@ public struct SegmentModel: Sendable {
             data.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
         }
         let fileVersion = integer(8, UInt32.self)
-        guard fileVersion == version else {
-            throw damaged("model version \(fileVersion); this Tessera reads version \(version): re-run `tessera segment`")
+        guard readableVersions.contains(fileVersion) else {
+            throw damaged("model version \(fileVersion); this Tessera reads versions \(readableVersions.sorted().map(String.init).joined(separator: " and ")): re-run `tessera segment`")
         }
         let body = data.prefix(data.count - digestBytes)
         guard Array(SHA256.hash(data: body)) == Array(data.suffix(digestBytes)) else {
@@ -90,7 +105,23 @@ public struct SegmentModel: Sendable {
         var offset = headerBytes + jsonLength
         while offset % 4 != 0 { offset += 1 }
         let (cells, overflow) = k.multipliedReportingOverflow(by: d)
-        guard !overflow, cells <= Int.max / 4, offset + cells * 4 == body.count else { throw damaged("its header does not match its size") }
+        guard !overflow, cells <= Int.max / 4, offset + cells * 4 <= body.count else { throw damaged("its header does not match its size") }
+        // Version 3: the latent dimensions r after the profiles, then the space's arrays.
+        var r = 0
+        let profilesEnd = offset + cells * 4
+        if fileVersion >= 3 {
+            guard profilesEnd + 8 <= body.count else { throw damaged("its header does not match its size") }
+            let r64 = integer(profilesEnd, UInt64.self)
+            guard r64 <= d64 else { throw damaged("its header does not match its size") }
+            r = Int(r64)
+            let (projectionCells, tooLarge) = d.multipliedReportingOverflow(by: r)
+            let spaceCells = r == 0 ? 0 : projectionCells + r + k * r
+            guard !tooLarge, spaceCells <= (body.count - profilesEnd - 8) / 4, profilesEnd + 8 + spaceCells * 4 == body.count else {
+                throw damaged("its header does not match its size")
+            }
+        } else {
+            guard profilesEnd == body.count else { throw damaged("its header does not match its size") }
+        }
         let metadata: Metadata
         do { metadata = try JSONDecoder().decode(Metadata.self, from: data.subdata(in: headerBytes..<(headerBytes + jsonLength))) } catch {
             throw damaged("unreadable metadata (\(error))")
@@ -99,14 +130,31 @@ public struct SegmentModel: Sendable {
             throw damaged("vocabulary of \(metadata.vectorizer.interests.count) interests for \(d) columns")
         }
         guard metadata.parameters.k == k else { throw damaged("its job says k = \(metadata.parameters.k) but it holds \(k) segments") }
-        var values = [Float](repeating: 0, count: cells)
-        data.withUnsafeBytes { raw in
-            for t in 0..<cells {
-                values[t] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * t, as: UInt32.self)))
+        func floats(at start: Int, count: Int) -> [Float] {
+            var values = [Float](repeating: 0, count: count)
+            data.withUnsafeBytes { raw in
+                for t in 0..<count {
+                    values[t] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * t, as: UInt32.self)))
+                }
             }
+            return values
         }
+        let values = floats(at: offset, count: cells)
         guard values.allSatisfy(\.isFinite) else { throw damaged("it holds non-finite segment profiles") }
-        return SegmentModel(metadata: metadata, centres: try DenseMatrix(rowCount: k, columnCount: d, values: values))
+        var space: FittedSpace?
+        if r > 0 {
+            let start = profilesEnd + 8
+            let projection = floats(at: start, count: d * r)
+            let singular = floats(at: start + 4 * d * r, count: r)
+            let latent = floats(at: start + 4 * (d * r + r), count: k * r)
+            guard projection.allSatisfy(\.isFinite), singular.allSatisfy(\.isFinite), latent.allSatisfy(\.isFinite) else {
+                throw damaged("it holds a non-finite latent space")
+            }
+            space = FittedSpace(space: LatentSpace(projection: try DenseMatrix(rowCount: d, columnCount: r, values: projection),
+                                                   singularValues: singular),
+                                centres: try DenseMatrix(rowCount: k, columnCount: r, values: latent))
+        }
+        return SegmentModel(metadata: metadata, centres: try DenseMatrix(rowCount: k, columnCount: d, values: values), space: space)
     }
 
     /// What `assign` produced for a set of new profiles.
@@ -126,7 +174,7 @@ public struct SegmentModel: Sendable {
     public func place(_ raw: LoadedAudience) throws -> Placement {
         let projection = metadata.vectorizer.project(raw)
         let unplaced = Set(projection.rowsWithoutKnownInterests)
-        let placed = try method.place(projection.matrix, profiles: centres)
+        let placed = try method.place(projection.matrix, profiles: centres, space: space)
         func known<T>(_ values: [T]) -> [T?] { values.enumerated().map { unplaced.contains($0.offset) ? nil : $0.element } }
         return Placement(ids: raw.profileIds, segments: known(placed.segments.map { Int($0) }),
                          distances: placed.distances.map(known), memberships: placed.memberships.map(known),

@@ -4,6 +4,7 @@ import Tessera
 extension KMeansInitialization: ExpressibleByArgument {}
 extension KMeansAlgorithm: ExpressibleByArgument {}
 extension KMeansMetric: ExpressibleByArgument {}
+extension KMeansSpace: ExpressibleByArgument {}
 extension SegmentMethod: ExpressibleByArgument {}
 extension NMFSolver: ExpressibleByArgument {}
 extension NMFInitialization: ExpressibleByArgument {}
@@ -50,6 +51,15 @@ struct ClusteringOptions: ParsableArguments {
     @Flag(name: .customLong("no-bounds"), help: "Recompute every distance in every iteration (no Hamerly bounds).")
     var noBounds = false
 
+    @Option(help: "k-means: the space segments are found in: latent (truncated SVD of the profiles, the default) or interests (the raw interest columns).")
+    var space: KMeansSpace = JobSpec().kmeans.space
+
+    @Option(help: "k-means: dimensions of the latent space (default k + 8, rounded up so the SVD sketch fills a multiple of 16 columns).")
+    var spaceDimensions: Int?
+
+    @Flag(name: .customLong("no-refine"), help: "k-means: skip the split–merge step after Lloyd (for comparison).")
+    var noRefine = false
+
     @Option(help: "NMF update rule: hals (coordinate descent) or mu (multiplicative).")
     var solver: NMFSolver = JobSpec().nmf.solver
 
@@ -79,6 +89,9 @@ struct ClusteringOptions: ParsableArguments {
         spec.kmeans.batchSize = batchSize
         spec.kmeans.epochs = epochs
         spec.kmeans.bounds = !noBounds
+        spec.kmeans.space = space
+        spec.kmeans.spaceDimensions = spaceDimensions
+        spec.kmeans.refine = !noRefine
         spec.nmf.solver = solver
         spec.nmf.initialization = nmfInit
         spec.nmf.svdPowerIterations = svdPowerIterations

@@ -120,10 +120,8 @@ struct SweepCommand: ParsableCommand {
             for p in report.points {
                 print(String(format: "%-4d %12.2f %11.4f %18.2f %15.4f %9.3f %8.2f", p.k, p.objective, p.silhouette, p.calinskiHarabasz, p.daviesBouldin, p.stability, p.seconds))
             }
-            if let k = report.recommendedK {
-                print("\nRecommended k = \(k):")
-                for reason in report.reasons { print("  - \(reason)") }
-            }
+            print(report.recommendedK.map { "\nRecommended k = \($0):" } ?? "\nNo k recommended:")
+            for reason in report.reasons { print("  - \(reason)") }
             print("\nWrote:\n" + written.map { "  " + $0 }.joined(separator: "\n"))
         }
     }

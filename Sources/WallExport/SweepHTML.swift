@@ -20,8 +20,9 @@ public enum SweepHTML {
         <h1>\(WallText.html(title))</h1>
 
         """
-        if let recommended {
-            html += "<p><strong>Recommended k = \(recommended)</strong></p>\n<ul>\n" + reasons.map { "<li>\(WallText.html($0))</li>\n" }.joined() + "</ul>\n"
+        if !reasons.isEmpty {
+            html += "<p><strong>" + (recommended.map { "Recommended k = \($0)" } ?? "No k stands out") + "</strong></p>\n<ul>\n"
+                + reasons.map { "<li>\(WallText.html($0))</li>\n" }.joined() + "</ul>\n"
         }
         html += "<div class=\"charts\">\n"
         let measures: [(String, (SweepPoint) -> Double, String)] = [

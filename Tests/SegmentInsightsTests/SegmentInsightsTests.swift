@@ -273,7 +273,9 @@ import TesseraTestSupport
         let r = KSelection.recommend(points)!
         #expect(r.k == 12)
         #expect(r.reasons.contains { $0.contains("ARI") } && r.reasons.contains { $0.contains("Davies–Bouldin") })
-        // Nothing stable: every k is considered.
-        #expect(KSelection.recommend(points.map { var q = $0; q.stability = 0.1; return q })!.k == 10)
+        // Nothing stable: no k stands out, and the reasons say so with the steadiest k.
+        let unstable = KSelection.recommend(points.enumerated().map { var q = $1; q.stability = 0.1 + 0.1 * Double($0); return q })!
+        #expect(unstable.k == nil)
+        #expect(unstable.reasons[0].contains("no k stands out") && unstable.reasons[0].contains("k = 12"))
     }
 }

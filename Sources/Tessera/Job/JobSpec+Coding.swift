@@ -151,6 +151,9 @@ extension JobSpec.KMeansOptions: Codable {
         case tolerance, bounds
         case batchSize = "batch_size"
         case epochs, patience
+        case space
+        case spaceDimensions = "space_dimensions"
+        case refine
     }
 
     public init(from decoder: Decoder) throws {
@@ -169,6 +172,9 @@ extension JobSpec.KMeansOptions: Codable {
         try c.update(&batchSize, .batchSize)
         try c.update(&epochs, .epochs)
         try c.update(&patience, .patience)
+        try c.update(&space, .space)
+        spaceDimensions = try c.decodeIfPresent(Int.self, forKey: .spaceDimensions) ?? spaceDimensions
+        try c.update(&refine, .refine)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -185,6 +191,9 @@ extension JobSpec.KMeansOptions: Codable {
         try c.encode(batchSize, forKey: .batchSize)
         try c.encode(epochs, forKey: .epochs)
         try c.encode(patience, forKey: .patience)
+        try c.encode(space, forKey: .space)
+        try c.encodeIfPresent(spaceDimensions, forKey: .spaceDimensions)
+        try c.encode(refine, forKey: .refine)
     }
 }
 

@@ -99,6 +99,12 @@ public struct JobSpec: Sendable, Equatable {
         public var batchSize = KMeansSettings().batchSize
         public var epochs = KMeansSettings().maxEpochs
         public var patience = KMeansSettings().miniBatchPatience
+        /// The space segments are found in (default latent).
+        public var space = KMeansSettings().space
+        /// Latent dimensions; nil: `LatentSpace.automaticDimensions` (k + 8 to k + 23).
+        public var spaceDimensions: Int? = KMeansSettings().spaceDimensions
+        /// The split–merge step after Lloyd (default on).
+        public var refine = KMeansSettings().refine
         public init() {}
     }
 
@@ -174,6 +180,9 @@ extension JobSpec {
         s.batchSize = kmeans.batchSize
         s.maxEpochs = kmeans.epochs
         s.miniBatchPatience = kmeans.patience
+        s.space = kmeans.space
+        s.spaceDimensions = kmeans.spaceDimensions
+        s.refine = kmeans.refine
         return s
     }
 

@@ -1,13 +1,24 @@
 import Foundation
 
 /// k-means as a segmentation method: every follower in exactly one segment.
+///
+/// By default (`space: latent`) the profiles are first projected into a latent space
+/// (`LatentSpace`: truncated SVD, unit rows), spherical k-means runs there, and the split–merge step
+/// (`SplitMergeRefinement`) repairs twin and glued segments. The segment profiles that describe
+/// segments are still the means of the members' interest rows.
 public struct KMeansMethod: SegmentationMethod {
     public var settings: KMeansSettings
-    public init(settings: KMeansSettings) { self.settings = settings }
+    /// A latent space fitted earlier (re-fits for stability and sweep work in the fit's space).
+    public var fixedSpace: LatentSpace?
+
+    public init(settings: KMeansSettings, fixedSpace: LatentSpace? = nil) {
+        self.settings = settings
+        self.fixedSpace = fixedSpace
+    }
 
     public var name: SegmentMethod { .kmeans }
     public var k: Int { settings.k }
-    public var streamsRows: Bool { settings.algorithm == .minibatch }
+    public var streamsRows: Bool { settings.algorithm == .minibatch && settings.space == .interests }
 
     public func fit(_ matrix: CSRMatrix, rows: RowSource?, progress: ProgressReporter) throws -> SegmentFit {
         let maxIterations = settings.maxIterations
@@ -16,13 +27,50 @@ public struct KMeansMethod: SegmentationMethod {
                             detail: String(format: "iteration %d: objective %.1f, %d labels changed",
                                            stats.iteration, stats.objective, stats.changedLabels))
         }
-        let r: KMeansResult
         if let rows, streamsRows {
-            r = try MiniBatchKMeans.fit(rows, settings: settings, progress: report)
-        } else {
-            r = try KMeans.fit(.sparse(matrix), settings: settings, progress: report)
+            let r = try MiniBatchKMeans.fit(rows, settings: settings, progress: report)
+            progress.finish(stage: "k-means")
+            return segmentFit(r)
         }
+        guard settings.space == .latent else {
+            let r = try KMeans.fit(.sparse(matrix), settings: settings, progress: report)
+            progress.finish(stage: "k-means")
+            return segmentFit(r)
+        }
+        try settings.validate(rowCount: matrix.rowCount)
+        let clock = ContinuousClock()
+        let start = clock.now
+        progress.update(stage: "latent space", done: 0, total: 1, detail: "truncated SVD")
+        let space: LatentSpace, embedded: DenseMatrix
+        if let fixedSpace {
+            space = fixedSpace
+            embedded = try fixedSpace.embed(matrix)
+        } else {
+            var spaceSettings = LatentSpace.Settings()
+            spaceSettings.dimensions = settings.spaceDimensions
+            spaceSettings.seed = settings.seed
+            (space, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: spaceSettings)
+        }
+        progress.finish(stage: "latent space")
+        let spaceSeconds = (clock.now - start).inSeconds
+        var r = try KMeans.fit(.dense(embedded), settings: settings, progress: report)
         progress.finish(stage: "k-means")
+        var refinementSettings = SplitMergeRefinement.Settings()
+        refinementSettings.enabled = settings.refine
+        progress.update(stage: "split-merge", done: 0, total: 1, detail: "objective \(String(format: "%.1f", r.inertia))")
+        let refinement: SplitMergeRefinement.Report
+        (r, refinement) = try SplitMergeRefinement.refine(embedded, fit: r, kmeans: settings, settings: refinementSettings)
+        progress.finish(stage: "split-merge")
+        var fit = segmentFit(r)
+        fit.profiles = Self.interestProfiles(matrix, labels: r.labels, k: settings.k)
+        fit.space = FittedSpace(space: space, centres: r.centres)
+        fit.refinement = refinement
+        fit.spaceSeconds = spaceSeconds
+        fit.prepareSeconds += spaceSeconds
+        return fit
+    }
+
+    private func segmentFit(_ r: KMeansResult) -> SegmentFit {
         var fit = SegmentFit(labels: r.labels, profiles: r.centres, objective: r.inertia, iterations: r.iterations,
                              converged: r.converged, history: IterationHistory(r.history))
         fit.sizes = r.sizes
@@ -32,16 +80,59 @@ public struct KMeansMethod: SegmentationMethod {
         return fit
     }
 
+    /// Each segment's mean interest row (k×d), what describes and labels a segment.
+    /// - Complexity: O(nnz + k·d).
+    static func interestProfiles(_ x: CSRMatrix, labels: [Int32], k: Int) -> DenseMatrix {
+        let d = x.columnCount
+        var sums = [Double](repeating: 0, count: k * d)
+        var counts = [Int](repeating: 0, count: k)
+        for i in 0..<x.rowCount {
+            let c = Int(labels[i])
+            counts[c] += 1
+            let base = c * d
+            for p in x.rowStart[i]..<x.rowStart[i + 1] { sums[base + Int(x.columns[p])] += Double(x.values[p]) }
+        }
+        var profiles = DenseMatrix(rowCount: k, columnCount: d)
+        for c in 0..<k where counts[c] > 0 {
+            let scale = 1 / Double(counts[c])
+            for j in 0..<d { profiles.values[c * d + j] = Float(sums[c * d + j] * scale) }
+        }
+        return profiles
+    }
+
     public func refitting(k: Int, seed: UInt64) -> any SegmentationMethod {
         var s = settings
         s.k = k
         s.seed = seed
         s.restarts = 1
         s.algorithm = .lloyd
-        return KMeansMethod(settings: s)
+        return KMeansMethod(settings: s, fixedSpace: fixedSpace)
     }
 
-    public func place(_ matrix: CSRMatrix, profiles: DenseMatrix) throws -> Placement {
+    public func reusing(_ fit: SegmentFit) -> any SegmentationMethod {
+        KMeansMethod(settings: settings, fixedSpace: fit.space?.space ?? fixedSpace)
+    }
+
+    public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod {
+        guard settings.space == .latent, fixedSpace == nil else { return self }
+        var spaceSettings = LatentSpace.Settings()
+        spaceSettings.dimensions = settings.spaceDimensions
+        spaceSettings.seed = settings.seed
+        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: spaceSettings)
+        return KMeansMethod(settings: settings, fixedSpace: space)
+    }
+
+    public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix {
+        guard let space = fit?.space?.space ?? fixedSpace else { return matrix }
+        return CSRMatrix(dense: try space.embed(matrix))
+    }
+
+    public func place(_ matrix: CSRMatrix, profiles: DenseMatrix, space: FittedSpace?) throws -> Placement {
+        if let space {
+            let embedded = try space.space.embed(matrix)
+            let (labels, distances) = try KMeans.predict(.dense(embedded), centres: space.centres, metric: settings.metric)
+            return Placement(segments: labels, distances: distances, memberships: nil)
+        }
         let (labels, distances) = try KMeans.predict(.sparse(matrix), centres: profiles, metric: settings.metric)
         return Placement(segments: labels, distances: distances, memberships: nil)
     }

@@ -32,7 +32,7 @@ public struct NMFMethod: SegmentationMethod {
         return NMFMethod(settings: s)
     }
 
-    public func place(_ matrix: CSRMatrix, profiles: DenseMatrix) throws -> Placement {
+    public func place(_ matrix: CSRMatrix, profiles: DenseMatrix, space: FittedSpace?) throws -> Placement {
         let memberships = NMFResult.memberships(of: try NMF.transform(matrix, h: profiles))
         return Placement(segments: memberships.map { Int32($0.segment) }, distances: nil, memberships: memberships)
     }

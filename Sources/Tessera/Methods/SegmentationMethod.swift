@@ -20,11 +20,43 @@ public protocol SegmentationMethod: Sendable {
     /// (one restart, exact iterations): what stability bootstraps and `sweep` fit.
     func refitting(k: Int, seed: UInt64) -> any SegmentationMethod
 
-    /// Places rows (already in the model's interest columns and weighting) into fitted segments.
-    func place(_ matrix: CSRMatrix, profiles: DenseMatrix) throws -> Placement
+    /// Places rows (already in the model's interest columns and weighting) into fitted segments:
+    /// `profiles` are the segment profiles over the interests, `space` the space the segments were
+    /// found in when it is not the interests themselves.
+    func place(_ matrix: CSRMatrix, profiles: DenseMatrix, space: FittedSpace?) throws -> Placement
+
+    /// The same method bound to the space a fit found, so re-fits on samples (stability) work in it.
+    func reusing(_ fit: SegmentFit) -> any SegmentationMethod
+
+    /// The same method with the space it will work in fitted once on `matrix` for up to `maxK`
+    /// segments (what `sweep` re-uses for every k).
+    func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod
+
+    /// The rows as the method compares them (the latent coordinates for k-means in the latent
+    /// space, the interest rows otherwise): what silhouettes and the sweep's scores are measured on,
+    /// given the space of `fit` (or the method's own fixed space when `fit` is nil).
+    func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix
 
     /// Whether `fit` can stream rows from a `RowSource` instead of a loaded matrix.
     var streamsRows: Bool { get }
+}
+
+extension SegmentationMethod {
+    public func reusing(_ fit: SegmentFit) -> any SegmentationMethod { self }
+    public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod { self }
+    public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix { matrix }
+}
+
+/// The space a fit found its segments in when it is not the interests: the latent projection and
+/// the segment centres in it. Placing a new profile projects it and takes the nearest centre.
+public struct FittedSpace: Sendable, Equatable {
+    public var space: LatentSpace
+    /// k×r segment centres in the latent space.
+    public var centres: DenseMatrix
+    public init(space: LatentSpace, centres: DenseMatrix) {
+        self.space = space
+        self.centres = centres
+    }
 }
 
 /// Where each row of a matrix belongs: a hard segment, plus what the method knows besides.
@@ -56,6 +88,13 @@ public struct SegmentFit: Sendable {
     public var history: IterationHistory
     /// Soft membership of every row (NMF).
     public var memberships: [SoftMembership]?
+    /// The latent space and centres (k-means in the latent space); nil when segments were found
+    /// on the interests.
+    public var space: FittedSpace?
+    /// What the split–merge step did (k-means in the latent space).
+    public var refinement: SplitMergeRefinement.Report?
+    /// Seconds spent finding the latent space (part of `prepareSeconds`).
+    public var spaceSeconds: Double = 0
 
     public init(labels: [Int32], profiles: DenseMatrix, objective: Double, iterations: Int, converged: Bool,
                 history: IterationHistory, memberships: [SoftMembership]? = nil) {

@@ -38,9 +38,27 @@ public struct RunRecord: Encodable, Sendable {
     public var outputs: [String]
     /// Every file of the run, relative to its folder: what a complete run folder holds.
     public var files: [String] = []
+    /// The space the segments were found in: `latent` with its dimensions and the share of the
+    /// matrix's squared norm they hold, or `interests`.
+    public var space: SpaceRecord
+    /// k-means in the latent space: the split–merge step's moves and objective before and after.
+    public var refinement: SplitMergeRefinement.Report?
+
+    public struct SpaceRecord: Codable, Sendable {
+        public var kind: String
+        public var dimensions: Int
+        /// Σσ² / ‖X‖²_F over the latent dimensions (nil for the interest space).
+        public var explainedShare: Double?
+        public var seconds: Double
+        enum CodingKeys: String, CodingKey {
+            case kind, dimensions, seconds
+            case explainedShare = "explained_share"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case command, method, seed, parameters, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs, files
+        case space, refinement
         case tesseraVersion = "tessera_version"
         case restartObjectives = "restart_objectives"
     }
@@ -65,6 +83,15 @@ public struct RunRecord: Encodable, Sendable {
         metrics = run.metrics
         restartObjectives = run.result.restartObjectives
         history = run.result.history
+        refinement = run.result.refinement
+        if let fitted = run.result.space {
+            let total = run.audience.matrix.values.reduce(0.0) { $0 + Double($1) * Double($1) }
+            let kept = fitted.space.singularValues.reduce(0.0) { $0 + Double($1) * Double($1) }
+            space = SpaceRecord(kind: "latent", dimensions: fitted.space.dimensions,
+                                explainedShare: total > 0 ? min(1, kept / total) : nil, seconds: run.result.spaceSeconds)
+        } else {
+            space = SpaceRecord(kind: "interests", dimensions: run.audience.matrix.columnCount, explainedShare: nil, seconds: 0)
+        }
         self.outputs = outputs
     }
 }

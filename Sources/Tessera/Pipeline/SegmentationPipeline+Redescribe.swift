@@ -42,11 +42,12 @@ extension SegmentationPipeline {
             throw ModelError(file: path(SegmentModel.fileName),
                              reason: "the inputs of \(directory) changed since the run (their interests no longer match the model); re-run `tessera segment`")
         }
-        let placed = try pipeline.method.place(audience.matrix, profiles: model.centres)
+        let placed = try pipeline.method.place(audience.matrix, profiles: model.centres, space: model.space)
         var result = SegmentFit(labels: placed.segments, profiles: model.centres, objective: saved.objective,
                                 iterations: saved.iterations, converged: saved.converged, history: .empty,
                                 memberships: placed.memberships)
         result.restartObjectives = [saved.objective]
+        result.space = model.space
         var insights = try pipeline.describe(audience, result)
         try pipeline.addStabilityAndCautions(&insights, matrix: audience.matrix, result: result)
         var run = SegmentationRun(spec: spec, audience: audience, inputs: sources, result: result, model: model,

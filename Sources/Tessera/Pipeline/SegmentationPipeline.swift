@@ -54,7 +54,7 @@ public struct SegmentationPipeline: Sendable {
         let fitSeconds = (clock.now - fitStart).inSeconds
         let model = SegmentModel(metadata: .init(tesseraVersion: TesseraVersion.current, parameters: spec,
                                                  vectorizer: FittedVectorizer(audience: audience)),
-                                 centres: result.profiles)
+                                 centres: result.profiles, space: result.space)
         var run = SegmentationRun(spec: spec, audience: audience, inputs: spec.inputs, result: result, model: model,
                                   insights: nil,
                                   timings: ["load": input.seconds, "prepare": result.prepareSeconds, "init": result.initSeconds,
@@ -71,7 +71,7 @@ public struct SegmentationPipeline: Sendable {
         try addStabilityAndCautions(&insights, matrix: audience.matrix, result: result)
         run.timings["stability"] = (clock.now - stabilityStart).inSeconds
         run.insights = insights
-        let m = ClusterQuality.measures(audience.matrix, labels: result.labels, k: result.profiles.rowCount,
+        let m = ClusterQuality.measures(try method.measuredRows(audience.matrix, fit: result), labels: result.labels, k: result.profiles.rowCount,
                                         silhouetteSample: 2_000, seed: spec.seed)
         run.metrics = ["silhouette": m.silhouette, "calinski_harabasz": m.calinskiHarabasz, "davies_bouldin": m.daviesBouldin]
         let linkStart = clock.now
@@ -99,6 +99,7 @@ public struct SegmentationPipeline: Sendable {
         guard settings.rounds > 0 else { return nil }
         let k = result.profiles.rowCount
         let silent = ProgressReporter(mode: .quiet)
+        let method = self.method.reusing(result)
         var round = 0
         let scores = try Stability.bootstrapJaccard(labels: result.labels, k: k, settings: settings) { rows in
             round += 1

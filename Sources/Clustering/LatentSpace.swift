@@ -1,0 +1,96 @@
+import LinearAlgebra
+
+/// The space k-means clusters profiles in by default: latent semantic analysis (LSA) of the
+/// weighted profiles, the standard pipeline for clustering text-like sparse data.
+///
+/// In the raw interest space (tens of thousands of dimensions) almost every short profile is nearly
+/// orthogonal to almost every other, so distances say little and spherical k-means piles short
+/// profiles into whichever centre lies closest to the mean. A rank-r truncated SVD X ≈ U·S·Vᵀ keeps
+/// the r directions along which profiles co-vary; each profile becomes x·V (an r-vector), scaled to
+/// unit length, and distances there follow shared interest *themes* rather than exact interest overlap.
+///
+/// New profiles are placed through the same projection (`embed`), so `assign` and the wall see the
+/// space the segments were found in; the model file stores V.
+public struct LatentSpace: Sendable, Equatable {
+    /// d×r: column c holds the interests' weights in latent direction c (the right singular vectors).
+    public var projection: DenseMatrix
+    /// The r singular values, largest first.
+    public var singularValues: [Float]
+
+    public var dimensions: Int { projection.columnCount }
+    public var interestCount: Int { projection.rowCount }
+
+    public init(projection: DenseMatrix, singularValues: [Float]) {
+        self.projection = projection
+        self.singularValues = singularValues
+    }
+
+    /// How the space is found, with documented defaults.
+    public struct Settings: Sendable, Equatable {
+        /// Latent dimensions r; `nil` (the default) chooses `automaticDimensions(k:rows:columns:)`.
+        public var dimensions: Int? = nil
+        /// Power iterations of the randomized SVD (default 2): the clusters live in the leading
+        /// directions, which two iterations already resolve; each more costs two passes over X.
+        public var powerIterations = 2
+        /// Extra random directions of the sketch (default 8; the sketch is rounded up to a multiple of 16).
+        public var oversampling = 8
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// r = k + 8 rounded up so that r + 8 (the SVD's sketch, `oversampling` 8) is a multiple of 16
+    /// (k + 8 to k + 23: k = 20 → 40, k = 40 → 48, k = 100 → 120), at most `min(rows, columns) − 1`.
+    /// k separated segments need at least k − 1 directions to sit apart; the rounding costs nothing,
+    /// since the randomized SVD computes a sketch padded to 16 columns anyway. Measured on 20
+    /// Newsgroups (k = 20) and the planted 300k audience (k = 40): 28 to 100 dimensions give the same
+    /// NMI within the spread over seeds, and the SVD's cost grows with r.
+    public static func automaticDimensions(k: Int, rows: Int, columns: Int) -> Int {
+        let padded = (k + 16 + 15) / 16 * 16 - 8
+        return max(1, min(padded, min(rows, columns) - 1))
+    }
+
+    /// Fits the space to `x` and returns it with the embedded rows of `x` (n×r, unit rows; a row
+    /// with no weight in any latent direction stays zero).
+    /// - Complexity: O(nnz · (r + oversampling) · (2 · powerIterations + 3)).
+    public static func fit(_ x: CSRMatrix, k: Int, settings: Settings) throws -> (space: LatentSpace, embedded: DenseMatrix) {
+        let r = settings.dimensions.map { min($0, min(x.rowCount, x.columnCount)) }
+            ?? automaticDimensions(k: k, rows: x.rowCount, columns: x.columnCount)
+        var svdSettings = TruncatedSVD.Settings()
+        svdSettings.powerIterations = settings.powerIterations
+        svdSettings.oversampling = settings.oversampling
+        svdSettings.seed = settings.seed
+        let svd = try TruncatedSVD(x, rank: r, settings: svdSettings)
+        // X·V = U·S: the training rows' coordinates come with the SVD, no second product needed.
+        var embedded = svd.u
+        for i in 0..<embedded.rowCount {
+            for c in 0..<r { embedded.values[i * r + c] *= svd.singularValues[c] }
+        }
+        normalizeRows(&embedded)
+        return (LatentSpace(projection: svd.vt.transposed(), singularValues: svd.singularValues), embedded)
+    }
+
+    /// The coordinates of rows in the same interest columns (n×r, unit rows).
+    /// - Complexity: O(nnz · r).
+    public func embed(_ x: CSRMatrix) throws -> DenseMatrix {
+        var embedded = try x.times(projection)
+        Self.normalizeRows(&embedded)
+        return embedded
+    }
+
+    static func normalizeRows(_ m: inout DenseMatrix) {
+        let r = m.columnCount
+        m.values.withUnsafeMutableBufferPointer { v in
+            guard let base = v.baseAddress else { return }
+            Parallel.forEachChunk(count: m.rowCount, chunkSize: 4096) { _, rows in
+                for i in rows {
+                    let row = base + i * r
+                    var s: Float = 0
+                    for c in 0..<r { s += row[c] * row[c] }
+                    guard s > 0 else { continue }
+                    let scale = 1 / s.squareRoot()
+                    for c in 0..<r { row[c] *= scale }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import LinearAlgebra
+
+/// A global step after Lloyd that moves centres from where they are redundant to where they are missing.
+///
+/// Lloyd only moves centres locally: when k-means++ puts two centres in one real segment and one
+/// centre between two others, Lloyd keeps the twin and the glued pair forever, and restarts only
+/// draw more tickets in the same lottery. Each round here:
+/// 1. prices every *merge* of two segments (Ward's cost n_a·n_b/(n_a+n_b)·‖c_a − c_b‖², the exact
+///    rise in the objective if their rows shared one centre) and every *split* of one segment in
+///    two (the drop in its squared error from a seeded 2-means on its rows);
+/// 2. pairs the best splits with the cheapest merges on disjoint segments while a split gains more
+///    than its merge costs (greedy, at most `maxMovesPerRound`);
+/// 3. moves the centres accordingly (the merged pair's centre goes to their weighted mean, the two
+///    freed slots to the halves of the split segment) and runs Lloyd from there;
+/// 4. keeps the result only if the objective fell; otherwise retries the best single move once,
+///    and stops.
+///
+/// Everything is seeded per segment and round and reduced in a fixed order, so the outcome depends
+/// on the seed only, not on the thread count. Every move tried and kept is reported.
+public enum SplitMergeRefinement {
+    public struct Settings: Sendable, Equatable {
+        /// Run the step at all (default on; `--no-refine` turns it off for comparison).
+        public var enabled = true
+        /// Rounds of split–merge (default 10); the step usually ends earlier, when no split gains
+        /// more than a merge costs.
+        public var maxRounds = 10
+        /// Moves tried together in one round (default 8): a k = 40 fit from k-means++ typically
+        /// has a handful of twins and glued pairs, which one Lloyd run repairs at once.
+        public var maxMovesPerRound = 8
+        /// 2-means iterations when pricing a split (default 10).
+        public var splitIterations = 10
+        public init() {}
+    }
+
+    /// One tried move: segments `merged` shared a centre, `split` was cut in two.
+    public struct Move: Codable, Sendable, Equatable {
+        public var round: Int
+        public var merged: [Int]
+        public var split: Int
+        /// Predicted objective change (merge cost − split gain, negative = better), before Lloyd.
+        public var predictedChange: Double
+        public var accepted: Bool
+        enum CodingKeys: String, CodingKey {
+            case round, merged, split, accepted
+            case predictedChange = "predicted_change"
+        }
+    }
+
+    /// What the step did, as written to run.json (`refinement`).
+    public struct Report: Codable, Sendable, Equatable {
+        public var enabled: Bool
+        public var objectiveBefore: Double
+        public var objectiveAfter: Double
+        public var rounds: Int
+        public var movesTried: Int
+        public var movesAccepted: Int
+        public var lloydIterations: Int
+        public var seconds: Double
+        public var moves: [Move]
+        enum CodingKeys: String, CodingKey {
+            case enabled, rounds, moves, seconds
+            case objectiveBefore = "objective_before"
+            case objectiveAfter = "objective_after"
+            case movesTried = "moves_tried"
+            case movesAccepted = "moves_accepted"
+            case lloydIterations = "lloyd_iterations"
+        }
+    }
+
+    /// Refines a converged Lloyd fit of dense `data` (the rows the fit saw).
+    public static func refine(_ data: DenseMatrix, fit: KMeansResult, kmeans: KMeansSettings,
+                              settings: Settings) throws -> (KMeansResult, Report) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var best = fit
+        var moves: [Move] = []
+        var rounds = 0, iterations = 0
+        let k = fit.centres.rowCount
+        guard settings.enabled, k >= 3 else {
+            return (fit, Report(enabled: settings.enabled, objectiveBefore: fit.inertia, objectiveAfter: fit.inertia, rounds: 0,
+                                movesTried: 0, movesAccepted: 0, lloydIterations: 0, seconds: 0, moves: []))
+        }
+        var lloyd = kmeans
+        lloyd.restarts = 1
+        for round in 1...max(1, settings.maxRounds) {
+            rounds = round
+            let planned = plan(data, labels: best.labels, centres: best.centres, round: round, seed: kmeans.seed, settings: settings)
+            guard !planned.isEmpty else { break }
+            var attempts = [planned]
+            if planned.count > 1 { attempts.append([planned[0]]) }
+            var improved = false
+            for attempt in attempts {
+                let candidate = try KMeans.fit(.dense(data), settings: lloyd, initialCentres: apply(attempt, to: best.centres))
+                iterations += candidate.iterations
+                let accepted = candidate.inertia < best.inertia * (1 - 1e-7)
+                moves += attempt.map { Move(round: round, merged: [$0.a, $0.b], split: $0.split, predictedChange: $0.change, accepted: accepted) }
+                if accepted {
+                    best = candidate
+                    improved = true
+                    break
+                }
+            }
+            if !improved { break }
+        }
+        best.restartInertias = fit.restartInertias
+        best.chosenRestart = fit.chosenRestart
+        best.initSeconds = fit.initSeconds
+        best.prepareSeconds = fit.prepareSeconds
+        best.history = fit.history
+        best.iterations = fit.iterations
+        best.converged = fit.converged
+        let report = Report(enabled: true, objectiveBefore: fit.inertia, objectiveAfter: best.inertia, rounds: rounds,
+                            movesTried: moves.count, movesAccepted: moves.filter(\.accepted).count,
+                            lloydIterations: iterations, seconds: (clock.now - start).inSeconds, moves: moves)
+        return (best, report)
+    }
+
+    struct Planned {
+        var a: Int, b: Int, split: Int
+        var change: Double
+        var mergedCentre: [Float]
+        var halves: ([Float], [Float])
+    }
+
+    /// The moves of one round: best splits paired with cheapest merges on disjoint segments.
+    static func plan(_ data: DenseMatrix, labels: [Int32], centres: DenseMatrix, round: Int, seed: UInt64,
+                     settings: Settings) -> [Planned] {
+        let k = centres.rowCount, r = centres.columnCount
+        // Members of each segment (counting sort, row order kept).
+        var counts = [Int](repeating: 0, count: k)
+        for label in labels { counts[Int(label)] += 1 }
+        var offsets = [Int](repeating: 0, count: k + 1)
+        for c in 0..<k { offsets[c + 1] = offsets[c] + counts[c] }
+        var members = [Int](repeating: 0, count: labels.count)
+        var fill = offsets
+        for (i, label) in labels.enumerated() { members[fill[Int(label)]] = i; fill[Int(label)] += 1 }
+
+        // Split gains, one segment per task (each task's result depends only on its segment).
+        var gains = [Double](repeating: 0, count: k)
+        var halves = [([Float], [Float])](repeating: ([], []), count: k)
+        data.values.withUnsafeBufferPointer { rows in
+            gains.withUnsafeMutableBufferPointer { gainOut in
+                halves.withUnsafeMutableBufferPointer { halfOut in
+                    Parallel.forEach(k) { c in
+                        var rng = SeededGenerator(seed: seed, stream: 0x5350_4C49_0000 &+ UInt64(round) << 16 &+ UInt64(c))
+                        let result = twoMeans(rows.baseAddress!, r: r, members: members[offsets[c]..<offsets[c + 1]],
+                                              iterations: settings.splitIterations, rng: &rng)
+                        gainOut[c] = result.gain
+                        halfOut[c] = result.halves
+                    }
+                }
+            }
+        }
+        // Ward merge costs of every pair.
+        var merges: [(cost: Double, a: Int, b: Int)] = []
+        for a in 0..<k where counts[a] > 0 {
+            for b in (a + 1)..<k where counts[b] > 0 {
+                var d2 = 0.0
+                for j in 0..<r { let t = Double(centres[a, j] - centres[b, j]); d2 += t * t }
+                let na = Double(counts[a]), nb = Double(counts[b])
+                merges.append((na * nb / (na + nb) * d2, a, b))
+            }
+        }
+        merges.sort { $0.cost != $1.cost ? $0.cost < $1.cost : ($0.a, $0.b) < ($1.a, $1.b) }
+        let splitOrder = (0..<k).filter { counts[$0] >= 2 }.sorted { gains[$0] != gains[$1] ? gains[$0] > gains[$1] : $0 < $1 }
+        var used = Set<Int>()
+        var planned: [Planned] = []
+        for s in splitOrder where !used.contains(s) {
+            guard planned.count < settings.maxMovesPerRound else { break }
+            guard let merge = merges.first(where: { !used.contains($0.a) && !used.contains($0.b) && $0.a != s && $0.b != s }) else { break }
+            guard gains[s] > merge.cost else { break }
+            let na = Float(counts[merge.a]), nb = Float(counts[merge.b])
+            let mergedCentre = (0..<r).map { (na * centres[merge.a, $0] + nb * centres[merge.b, $0]) / (na + nb) }
+            planned.append(Planned(a: merge.a, b: merge.b, split: s, change: merge.cost - gains[s],
+                                   mergedCentre: mergedCentre, halves: halves[s]))
+            used.formUnion([s, merge.a, merge.b])
+        }
+        return planned
+    }
+
+    /// The centres after the planned moves: slot a ← the merged centre, slot b and slot split ← the halves.
+    static func apply(_ moves: [Planned], to centres: DenseMatrix) -> DenseMatrix {
+        var out = centres
+        let r = centres.columnCount
+        for move in moves {
+            for j in 0..<r {
+                out[move.a, j] = move.mergedCentre[j]
+                out[move.b, j] = move.halves.0[j]
+                out[move.split, j] = move.halves.1[j]
+            }
+        }
+        return out
+    }
+
+    /// A seeded 2-means on the rows `members` of `rows` (r columns): the drop in squared error from
+    /// one centre to two, and the two centres. Seeds: one member drawn uniformly, the second by D²
+    /// sampling from it (k-means++ for k = 2).
+    static func twoMeans(_ rows: UnsafePointer<Float>, r: Int, members: ArraySlice<Int>, iterations: Int,
+                         rng: inout SeededGenerator) -> (gain: Double, halves: ([Float], [Float])) {
+        let m = members.count
+        guard m >= 2 else { return (0, ([], [])) }
+        let ids = Array(members)
+        var mean = [Double](repeating: 0, count: r)
+        for i in ids { for j in 0..<r { mean[j] += Double(rows[i * r + j]) } }
+        for j in 0..<r { mean[j] /= Double(m) }
+        var sse = 0.0
+        for i in ids { for j in 0..<r { let t = Double(rows[i * r + j]) - mean[j]; sse += t * t } }
+
+        func distance(_ i: Int, _ c: [Float]) -> Float {
+            var s: Float = 0
+            for j in 0..<r { let t = rows[i * r + j] - c[j]; s += t * t }
+            return s
+        }
+        var a = Array(UnsafeBufferPointer(start: rows + ids[Int(rng.next() % UInt64(m))] * r, count: r))
+        var weights = ids.map { Double(distance($0, a)) }
+        let total = weights.reduce(0, +)
+        guard total > 0 else { return (0, ([], [])) }
+        var target = rng.nextUnit() * total
+        var pick = ids.count - 1
+        for (t, w) in weights.enumerated() { target -= w; if target <= 0 { pick = t; break } }
+        var b = Array(UnsafeBufferPointer(start: rows + ids[pick] * r, count: r))
+        weights = []
+
+        var side = [Bool](repeating: false, count: m)
+        var splitSSE = sse
+        for _ in 0..<max(1, iterations) {
+            var sumA = [Double](repeating: 0, count: r), sumB = sumA
+            var na = 0, nb = 0
+            splitSSE = 0
+            for (t, i) in ids.enumerated() {
+                let da = distance(i, a), db = distance(i, b)
+                side[t] = db < da
+                splitSSE += Double(min(da, db))
+                if side[t] { nb += 1; for j in 0..<r { sumB[j] += Double(rows[i * r + j]) } }
+                else { na += 1; for j in 0..<r { sumA[j] += Double(rows[i * r + j]) } }
+            }
+            guard na > 0, nb > 0 else { return (0, ([], [])) }
+            a = sumA.map { Float($0 / Double(na)) }
+            b = sumB.map { Float($0 / Double(nb)) }
+        }
+        // The squared error at the final centres (the assignment above used the previous ones).
+        splitSSE = 0
+        for i in ids { splitSSE += Double(min(distance(i, a), distance(i, b))) }
+        return (max(0, sse - splitSSE), (a, b))
+    }
+}
