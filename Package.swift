@@ -72,8 +72,9 @@ let package = Package(
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "ProfileLoading", "TesseraTestSupport"]),
         .testTarget(name: "SegmentInsightsTests", dependencies: ["SegmentInsights", "TesseraTestSupport"]),
         .testTarget(name: "WallExportTests", dependencies: ["WallExport", "SegmentInsights"]),
-        .testTarget(name: "TesseraTests", dependencies: ["Tessera", "TesseraTestSupport"]),
-        .testTarget(name: "TesseraCLITests", dependencies: ["Tessera"]),
+        .testTarget(name: "TesseraTests", dependencies: ["Tessera", "TesseraTestSupport",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "TesseraCLITests", dependencies: ["Tessera", "TesseraTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -75,8 +75,8 @@ public struct KMeansSettings: Sendable, Equatable {
     public var maxEpochs: Int = 10
     public var miniBatchPatience: Int = 10
 
-    /// The space segments are found in (default latent). Mini-batch runs that stream rows always use
-    /// the interest space: the latent space needs the whole matrix.
+    /// The space segments are found in (default latent). Mini-batch always works on the interests:
+    /// it streams rows, and the latent space needs the whole matrix.
     public var space: KMeansSpace = .latent
     /// Latent dimensions; `nil` (the default) means `LatentSpace.automaticDimensions` (k + 8 to k + 23).
     public var spaceDimensions: Int? = nil

@@ -39,7 +39,7 @@ public struct LatentSpace: Sendable, Equatable {
     }
 
     /// r = k + 8 rounded up so that r + 8 (the SVD's sketch, `oversampling` 8) is a multiple of 16
-    /// (k + 8 to k + 23: k = 20 → 40, k = 40 → 48, k = 100 → 120), at most `min(rows, columns) − 1`.
+    /// (k + 8 to k + 23: k = 20 → 40, k = 40 → 56, k = 100 → 120), at most `min(rows, columns) − 1`.
     /// k separated segments need at least k − 1 directions to sit apart; the rounding costs nothing,
     /// since the randomized SVD computes a sketch padded to 16 columns anyway. Measured on 20
     /// Newsgroups (k = 20) and the planted 300k audience (k = 40): 28 to 100 dimensions give the same

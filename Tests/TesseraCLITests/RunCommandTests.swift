@@ -31,7 +31,8 @@ import Testing
                       "--top-interests", "7", "--stability", "2", "--stability-sample", "900", "--assets", dir + "/assets.csv",
                       "--assignments", "--rejects", dir + "/rejects.csv", "--empty-ids", dir + "/empty.txt"]
         let kmeans = ["--k", "4", "--seed", "11", "--restarts", "2", "--init", "kmeans||", "--init-trials", "3", "--metric", "euclidean",
-                      "--max-iterations", "40", "--tolerance", "0.001", "--no-bounds", "--batch-size", "512", "--epochs", "3"]
+                      "--max-iterations", "40", "--tolerance", "0.001", "--no-bounds", "--batch-size", "512", "--epochs", "3",
+                      "--space-dimensions", "12", "--no-refine"]
         let nmf = ["--method", "nmf", "--k", "4", "--seed", "5", "--solver", "mu", "--nmf-init", "nndsvdar", "--max-iterations", "60",
                    "--tolerance", "0.00001", "--svd-power-iterations", "2", "--l1-w", "0.01", "--l2-w", "0.02", "--l1-h", "0.03", "--l2-h", "0.04"]
         for (name, flags) in [("kmeans", kmeans), ("nmf", nmf)] {

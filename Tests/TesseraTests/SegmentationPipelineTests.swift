@@ -67,11 +67,11 @@ import TesseraTestSupport
         #expect(insights.segments.count == 5 && insights.segments.allSatisfy { !$0.label.isEmpty })
         let stability = try #require(try pipeline.stability(input.audience.matrix, fit))
         // Jaccard scores; most planted segments are found again in every bootstrap (the rest is what
-        // stability is for: k-means at this seed cuts one planted segment and glues two others).
+        // stability is for).
         #expect(stability.count == 5 && stability.allSatisfy { (0...1).contains($0) }, "\(stability)")
         #expect(stability.filter { $0 > 0.9 }.count >= 3, "\(stability)")
         // The model places the training rows where the fit put them.
-        let placed = try pipeline.method.place(input.audience.matrix, profiles: fit.profiles)
+        let placed = try pipeline.method.place(input.audience.matrix, profiles: fit.profiles, space: fit.space)
         #expect(placed.segments == fit.labels)
         // Stability off: no re-fits at all.
         var off = spec
@@ -89,7 +89,7 @@ import TesseraTestSupport
         let fit = try pipeline.fit(input)
         let memberships = try #require(fit.memberships)
         #expect(memberships.map { Int32($0.segment) } == fit.labels)
-        let placed = try pipeline.method.place(input.audience.matrix, profiles: fit.profiles)
+        let placed = try pipeline.method.place(input.audience.matrix, profiles: fit.profiles, space: fit.space)
         let agreement = zip(placed.segments, fit.labels).filter { $0 == $1 }.count
         #expect(Double(agreement) / Double(fit.labels.count) > 0.99)
         #expect(placed.distances == nil && placed.memberships != nil)

@@ -18,7 +18,11 @@ public struct KMeansMethod: SegmentationMethod {
 
     public var name: SegmentMethod { .kmeans }
     public var k: Int { settings.k }
-    public var streamsRows: Bool { settings.algorithm == .minibatch && settings.space == .interests }
+    public var streamsRows: Bool { settings.algorithm == .minibatch }
+
+    /// The space the fit works in: mini-batch streams interest rows (the latent space needs the
+    /// whole matrix), so it always works on the interests.
+    public var space: KMeansSpace { settings.algorithm == .minibatch ? .interests : settings.space }
 
     public func fit(_ matrix: CSRMatrix, rows: RowSource?, progress: ProgressReporter) throws -> SegmentFit {
         let maxIterations = settings.maxIterations
@@ -32,7 +36,7 @@ public struct KMeansMethod: SegmentationMethod {
             progress.finish(stage: "k-means")
             return segmentFit(r)
         }
-        guard settings.space == .latent else {
+        guard space == .latent else {
             let r = try KMeans.fit(.sparse(matrix), settings: settings, progress: report)
             progress.finish(stage: "k-means")
             return segmentFit(r)
@@ -41,15 +45,15 @@ public struct KMeansMethod: SegmentationMethod {
         let clock = ContinuousClock()
         let start = clock.now
         progress.update(stage: "latent space", done: 0, total: 1, detail: "truncated SVD")
-        let space: LatentSpace, embedded: DenseMatrix
+        let latent: LatentSpace, embedded: DenseMatrix
         if let fixedSpace {
-            space = fixedSpace
+            latent = fixedSpace
             embedded = try fixedSpace.embed(matrix)
         } else {
             var spaceSettings = LatentSpace.Settings()
             spaceSettings.dimensions = settings.spaceDimensions
             spaceSettings.seed = settings.seed
-            (space, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: spaceSettings)
+            (latent, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: spaceSettings)
         }
         progress.finish(stage: "latent space")
         let spaceSeconds = (clock.now - start).inSeconds
@@ -63,7 +67,7 @@ public struct KMeansMethod: SegmentationMethod {
         progress.finish(stage: "split-merge")
         var fit = segmentFit(r)
         fit.profiles = Self.interestProfiles(matrix, labels: r.labels, k: settings.k)
-        fit.space = FittedSpace(space: space, centres: r.centres)
+        fit.space = FittedSpace(space: latent, centres: r.centres)
         fit.refinement = refinement
         fit.spaceSeconds = spaceSeconds
         fit.prepareSeconds += spaceSeconds
@@ -114,7 +118,7 @@ public struct KMeansMethod: SegmentationMethod {
     }
 
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod {
-        guard settings.space == .latent, fixedSpace == nil else { return self }
+        guard space == .latent, fixedSpace == nil else { return self }
         var spaceSettings = LatentSpace.Settings()
         spaceSettings.dimensions = settings.spaceDimensions
         spaceSettings.seed = settings.seed
