@@ -29,8 +29,9 @@ public struct LatentSpace: Sendable, Equatable {
     public struct Settings: Sendable, Equatable {
         /// Latent dimensions r; `nil` (the default) chooses `automaticDimensions(k:rows:columns:)`.
         public var dimensions: Int? = nil
-        /// Power iterations of the randomized SVD (default 2): the clusters live in the leading
-        /// directions, which two iterations already resolve; each more costs two passes over X.
+        /// Power iterations of the randomized SVD (default 2; each costs two passes over X). Measured on
+        /// 20 Newsgroups (k = 20, seeds 1 and 3): NMI 0.27–0.29 with none, 0.30–0.33 with one,
+        /// 0.325–0.332 with two; the planted audience is indifferent (0.966 with 0, 1 or 2).
         public var powerIterations = 2
         /// Extra random directions of the sketch (default 8; the sketch is rounded up to a multiple of 16).
         public var oversampling = 8

@@ -193,55 +193,81 @@ public enum SplitMergeRefinement {
         return out
     }
 
+    /// Rows of a segment used to price its split (default 2,048, taken at an even stride): the gain
+    /// is scaled up to the whole segment. Pricing only ranks candidate moves; whether a move is kept
+    /// is decided on the exact objective over every row.
+    static let splitSampleRows = 2_048
+
     /// A seeded 2-means on the rows `members` of `rows` (r columns): the drop in squared error from
-    /// one centre to two, and the two centres. Seeds: one member drawn uniformly, the second by D²
-    /// sampling from it (k-means++ for k = 2).
+    /// one centre to two (scaled to the whole segment when it was priced on a sample), and the two
+    /// centres. Seeds: one member drawn uniformly, the second by D² sampling from it (k-means++ for k = 2).
     static func twoMeans(_ rows: UnsafePointer<Float>, r: Int, members: ArraySlice<Int>, iterations: Int,
                          rng: inout SeededGenerator) -> (gain: Double, halves: ([Float], [Float])) {
-        let m = members.count
-        guard m >= 2 else { return (0, ([], [])) }
-        let ids = Array(members)
-        var mean = [Double](repeating: 0, count: r)
-        for i in ids { for j in 0..<r { mean[j] += Double(rows[i * r + j]) } }
-        for j in 0..<r { mean[j] /= Double(m) }
-        var sse = 0.0
-        for i in ids { for j in 0..<r { let t = Double(rows[i * r + j]) - mean[j]; sse += t * t } }
-
-        func distance(_ i: Int, _ c: [Float]) -> Float {
-            var s: Float = 0
-            for j in 0..<r { let t = rows[i * r + j] - c[j]; s += t * t }
-            return s
-        }
-        var a = Array(UnsafeBufferPointer(start: rows + ids[Int(rng.next() % UInt64(m))] * r, count: r))
-        var weights = ids.map { Double(distance($0, a)) }
-        let total = weights.reduce(0, +)
-        guard total > 0 else { return (0, ([], [])) }
-        var target = rng.nextUnit() * total
-        var pick = ids.count - 1
-        for (t, w) in weights.enumerated() { target -= w; if target <= 0 { pick = t; break } }
-        var b = Array(UnsafeBufferPointer(start: rows + ids[pick] * r, count: r))
-        weights = []
-
-        var side = [Bool](repeating: false, count: m)
-        var splitSSE = sse
-        for _ in 0..<max(1, iterations) {
-            var sumA = [Double](repeating: 0, count: r), sumB = sumA
-            var na = 0, nb = 0
-            splitSSE = 0
-            for (t, i) in ids.enumerated() {
-                let da = distance(i, a), db = distance(i, b)
-                side[t] = db < da
-                splitSSE += Double(min(da, db))
-                if side[t] { nb += 1; for j in 0..<r { sumB[j] += Double(rows[i * r + j]) } }
-                else { na += 1; for j in 0..<r { sumA[j] += Double(rows[i * r + j]) } }
+        let all = members.count
+        guard all >= 2 else { return (0, ([], [])) }
+        let stride = max(1, (all + splitSampleRows - 1) / splitSampleRows)
+        let ids = Swift.stride(from: members.startIndex, to: members.endIndex, by: stride).map { members[$0] }
+        let m = ids.count
+        // The sample's rows, contiguous.
+        var x = [Float](repeating: 0, count: m * r)
+        for (t, i) in ids.enumerated() { for j in 0..<r { x[t * r + j] = rows[i * r + j] } }
+        return x.withUnsafeBufferPointer { buffer in
+            let x = buffer.baseAddress!
+            @inline(__always) func distance(_ t: Int, _ c: UnsafePointer<Float>) -> Float {
+                var s: Float = 0
+                let row = x + t * r
+                for j in 0..<r { let v = row[j] - c[j]; s += v * v }
+                return s
             }
-            guard na > 0, nb > 0 else { return (0, ([], [])) }
-            a = sumA.map { Float($0 / Double(na)) }
-            b = sumB.map { Float($0 / Double(nb)) }
+            var mean = [Float](repeating: 0, count: r)
+            var sums = [Double](repeating: 0, count: r)
+            for t in 0..<m { for j in 0..<r { sums[j] += Double(x[t * r + j]) } }
+            for j in 0..<r { mean[j] = Float(sums[j] / Double(m)) }
+            var sse = 0.0
+            mean.withUnsafeBufferPointer { c in for t in 0..<m { sse += Double(distance(t, c.baseAddress!)) } }
+
+            var a = Array(UnsafeBufferPointer(start: x + Int(rng.next() % UInt64(m)) * r, count: r))
+            var weights = [Double](repeating: 0, count: m)
+            var total = 0.0
+            a.withUnsafeBufferPointer { c in for t in 0..<m { weights[t] = Double(distance(t, c.baseAddress!)); total += weights[t] } }
+            guard total > 0 else { return (0, ([], [])) }
+            var target = rng.nextUnit() * total
+            var pick = m - 1
+            for t in 0..<m { target -= weights[t]; if target <= 0 { pick = t; break } }
+            var b = Array(UnsafeBufferPointer(start: x + pick * r, count: r))
+
+            var sumA = [Double](repeating: 0, count: r), sumB = sumA
+            for _ in 0..<max(1, iterations) {
+                for j in 0..<r { sumA[j] = 0; sumB[j] = 0 }
+                var na = 0, nb = 0
+                a.withUnsafeBufferPointer { ca in
+                    b.withUnsafeBufferPointer { cb in
+                        for t in 0..<m {
+                            let row = x + t * r
+                            if distance(t, cb.baseAddress!) < distance(t, ca.baseAddress!) {
+                                nb += 1
+                                for j in 0..<r { sumB[j] += Double(row[j]) }
+                            } else {
+                                na += 1
+                                for j in 0..<r { sumA[j] += Double(row[j]) }
+                            }
+                        }
+                    }
+                }
+                guard na > 0, nb > 0 else { return (0, ([], [])) }
+                for j in 0..<r {
+                    a[j] = Float(sumA[j] / Double(na))
+                    b[j] = Float(sumB[j] / Double(nb))
+                }
+            }
+            var splitSSE = 0.0
+            a.withUnsafeBufferPointer { ca in
+                b.withUnsafeBufferPointer { cb in
+                    for t in 0..<m { splitSSE += Double(min(distance(t, ca.baseAddress!), distance(t, cb.baseAddress!))) }
+                }
+            }
+            let scale = Double(all) / Double(m)
+            return (max(0, sse - splitSSE) * scale, (a, b))
         }
-        // The squared error at the final centres (the assignment above used the previous ones).
-        splitSSE = 0
-        for i in ids { splitSSE += Double(min(distance(i, a), distance(i, b))) }
-        return (max(0, sse - splitSSE), (a, b))
     }
 }

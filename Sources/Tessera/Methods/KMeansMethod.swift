@@ -57,7 +57,27 @@ public struct KMeansMethod: SegmentationMethod {
         }
         progress.finish(stage: "latent space")
         let spaceSeconds = (clock.now - start).inSeconds
-        var r = try KMeans.fit(.dense(embedded), settings: settings, progress: report)
+        // Each restart: centres seeded on a sample (`SampledSeeding`), then Lloyd on every row.
+        var r: KMeansResult?
+        var restartObjectives: [Double] = []
+        var single = settings
+        single.restarts = 1
+        for restart in 0..<settings.restarts {
+            let seedStart = clock.now
+            let initial = try SampledSeeding.centres(embedded, settings: settings, restart: restart)
+            let seedSeconds = (clock.now - seedStart).inSeconds
+            var candidate = try KMeans.fit(.dense(embedded), settings: single, initialCentres: initial, progress: report)
+            candidate.initSeconds = seedSeconds + (r?.initSeconds ?? 0)
+            restartObjectives.append(candidate.inertia)
+            if r == nil || candidate.inertia < r!.inertia {
+                candidate.chosenRestart = restart
+                r = candidate
+            } else {
+                r!.initSeconds = candidate.initSeconds
+            }
+        }
+        guard var r else { throw ClusteringError.invalidSettings("restarts must be at least 1") }
+        r.restartInertias = restartObjectives
         progress.finish(stage: "k-means")
         var refinementSettings = SplitMergeRefinement.Settings()
         refinementSettings.enabled = settings.refine
