@@ -13,7 +13,7 @@ public struct BoardPlan: Codable, Sendable, Equatable {
     public var api: String
     /// Where the endpoints are documented.
     public var reference: String
-    public var placeholders = "{board_id}: the board given to `tessera push --board`; \"{id:KEY}\": the id the board returned for the item created under KEY by an earlier call"
+    public var placeholders = "{board_id}: the board given to `tessera push --board`; \"{id:KEY}\" (only in parent.id, parentId, idBoard, idList): the id the board returned for the item created under KEY by an earlier call"
     public var calls: [BoardCall]
 
     public static let fileName = "calls.json"
