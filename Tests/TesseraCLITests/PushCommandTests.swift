@@ -48,6 +48,10 @@ import Testing
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(name) holds the token")
         }
+        // An export written before calls.json existed: say how to re-export it.
+        try FileManager.default.removeItem(atPath: out + "/trello/calls.json")
+        let old = try CLI.run(["push", "trello", out, "--board", "b", "--dry-run"])
+        #expect(old.status == 1 && old.stderr.contains("tessera wall"), "\(old.stderr)")
         let usage = try CLI.run(["push", "asana", out, "--board", "b"])
         #expect(usage.status == 2)
         let notARun = try CLI.run(["push", "miro", parent, "--board", "b", "--dry-run"])
