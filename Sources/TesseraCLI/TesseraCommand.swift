@@ -9,12 +9,13 @@ struct TesseraCommand: ParsableCommand {
         abstract: "Segment a brand's social audience by what its followers follow.",
         discussion: """
         Exit codes: 0 success, 1 bad input (unreadable file, bad record in --strict mode, bad cache), \
-        2 usage error (unknown option, bad value), 3 nothing to segment (fewer profiles than segments).
+        2 usage error (unknown option, bad value), 3 nothing to segment (fewer profiles than segments), \
+        4 a board refused a push or could not be reached (`tessera push`).
         """,
         version: TesseraVersion.current,
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
-            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, SweepCommand.self, AssignCommand.self, WallCommand.self]),
+            CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, SweepCommand.self, AssignCommand.self, WallCommand.self, PushCommand.self]),
             CommandGroup(name: "Jobs", subcommands: [RunCommand.self, DemoCommand.self]),
         ]
     )

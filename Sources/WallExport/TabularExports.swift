@@ -1,20 +1,23 @@
 import Foundation
 import TabularText
 
-/// Trello, FigJam and the generic card list: CSV files (formula-neutralised, quoted) and text lists.
+/// Trello, FigJam and the generic card list: CSV files and text lists.
 enum TabularExports {
-    /// Trello has no native CSV import; importers read `name,description,list,labels` (one row a card).
+    /// For a Trello CSV importer (Trello itself has no CSV import): `name,description,list,labels`, one
+    /// row a card, lists named `S27 · label` (unique). Read by an importer, not a spreadsheet, so the
+    /// text is kept exactly (RFC 4180 quoting, no `'` guard in front of `@handles`).
     static func trelloCSV(_ wall: WallModel) -> WallFile {
         var text = "name,description,list,labels\n"
         for column in wall.columns {
+            let list = WallText.segmentName(column)
             for card in column.cards {
-                text += CSVWriter.row([card.title, card.body, column.title, card.kind.rawValue], purpose: .spreadsheet)
+                text += CSVWriter.row([card.title, card.body, list, card.kind.rawValue], purpose: .data)
             }
         }
         return WallFile(path: "trello-cards.csv", text: text)
     }
 
-    /// One text file per list: pasting multi-line text into Trello offers one card per line.
+    /// One text file per list: pasting multi-line text into Trello's "Add a card" offers one card per line.
     static func trelloLists(_ wall: WallModel) -> [WallFile] {
         wall.columns.enumerated().map { position, column in
             let name = String(format: "trello/%03d-segment-%d.txt", position, column.segment)
@@ -22,11 +25,21 @@ enum TabularExports {
         }
     }
 
-    /// FigJam CSV import (plugins): one sticky per cell; a row per segment, no blank cells.
+    /// The columns of `figjam.csv`.
+    static let figjamHeader = ["Segment", "Card", "Details", "Kind"]
+
+    /// For FigJam's table paste: open the file in a spreadsheet, copy the cells and paste them onto the
+    /// board, which makes a FigJam table (one card a row: its segment, name, details and kind). Every row
+    /// has the four cells of the header; it goes through a spreadsheet, so formula-like cells are neutralised.
     static func figjam(_ wall: WallModel) -> WallFile {
-        WallFile(path: "figjam.csv", text: wall.columns.map { column in
-            CSVWriter.row(column.cards.map { $0.title + " — " + $0.body }, purpose: .spreadsheet)
-        }.joined())
+        var text = CSVWriter.row(figjamHeader, purpose: .spreadsheet)
+        for column in wall.columns {
+            let segment = WallText.segmentName(column)
+            for card in column.cards {
+                text += CSVWriter.row([segment, card.title, card.body, card.kind.rawValue], purpose: .spreadsheet)
+            }
+        }
+        return WallFile(path: "figjam.csv", text: text)
     }
 
     /// Every card with its stable id, for any tool or script: `id,kind,segment,title,body,color,x,y`.

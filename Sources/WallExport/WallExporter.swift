@@ -12,8 +12,9 @@ public enum WallExporter {
             WallHTML.render(wall), ReportHTML.render(wall), ReportMarkdown.render(wall),
             MiroExport.pasteGrid(wall), TabularExports.trelloCSV(wall), TabularExports.figjam(wall), TabularExports.cards(wall),
         ]
-        files += try MiroExport.bulkBatches(wall)
-        files += try MuralExport.batches(wall)
+        files += try MiroExport.plan(wall)
+        files += try MuralExport.plan(wall)
+        files += try TrelloExport.plan(wall)
         files += TabularExports.trelloLists(wall)
         return files
     }

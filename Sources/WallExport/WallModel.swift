@@ -68,10 +68,11 @@ public struct WallModel: Sendable {
         var columns: [WallColumn] = []
         // Largest segments first: the order a workshop reads the wall.
         let order = insights.segments.sorted { $0.size != $1.size ? $0.size > $1.size : $0.id < $1.id }
-        // A segment's key is its label evidence (so ids survive renumbering between runs); where two
-        // segments share the same evidence (labels that ran out of distinct interests), the segment
-        // id is added, so no two segments ever share card ids.
-        func evidence(_ s: SegmentDescription) -> String { s.labelEvidence.map(\.interest).sorted().joined(separator: "|") }
+        // A segment's key is its label evidence in the label's order (so ids survive renumbering between
+        // runs, and `@a · #b` and `#b · @a` are two keys); where two segments still share the same
+        // evidence (labels that ran out of distinct interests), the segment id is added, so no two
+        // segments ever share card ids.
+        func evidence(_ s: SegmentDescription) -> String { s.labelEvidence.map(\.interest).joined(separator: "|") }
         let shared = Dictionary(grouping: insights.segments.filter { !evidence($0).isEmpty }, by: evidence).filter { $0.value.count > 1 }
         for (position, segment) in order.enumerated() {
             let key = evidence(segment)
@@ -111,6 +112,24 @@ public struct WallModel: Sendable {
             columns.append(WallColumn(segment: segment.id, frameID: segmentKey, title: WallText.clean(segment.label), cards: cards))
         }
         self.columns = columns
+        Self.makeCardIDsUnique(&self.columns)
+    }
+
+    /// A card key repeated inside a segment (a catalogue listing the same asset id twice) would give two
+    /// cards one id; the later ones get the occurrence added, so every id is unique and still stable.
+    static func makeCardIDsUnique(_ columns: inout [WallColumn]) {
+        var seen = Set<String>()
+        for c in columns.indices {
+            for i in columns[c].cards.indices {
+                var id = columns[c].cards[i].id, occurrence = 1
+                while seen.contains(id) {
+                    occurrence += 1
+                    id = StableID.of(columns[c].cards[i].id + "#\(occurrence)")
+                }
+                seen.insert(id)
+                columns[c].cards[i].id = id
+            }
+        }
     }
 
     public var cards: [WallCard] { columns.flatMap(\.cards) }

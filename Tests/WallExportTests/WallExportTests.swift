@@ -90,7 +90,8 @@ func isWellFormedXML(_ data: Data) -> (Bool, String) {
         #expect(wallHTML.contains("&lt;script&gt;"))
 
         // CSV files: a real parser gets the cells back; formula-looking cells are neutralised.
-        for name in ["cards.csv", "trello-cards.csv", "figjam.csv"] {
+        // (trello-cards.csv is read by an importer, not a spreadsheet: its text is kept raw, see BoardExportSchemaTests.)
+        for name in ["cards.csv", "figjam.csv"] {
             let rows = parseCSV(try file(files, name))
             #expect(!rows.isEmpty)
             for cell in rows.joined() {
@@ -112,41 +113,45 @@ func isWellFormedXML(_ data: Data) -> (Bool, String) {
             #expect(!["=", "+", "-", "@"].contains(cell.first!))
         }
 
-        // Miro bulk: ≤ 20 items a batch, frames first, every sticky's parent a frame of an earlier batch.
-        let miro = files.filter { $0.path.hasPrefix("miro-bulk/") }.sorted { $0.path < $1.path }
+        // Miro: one frame a call (frame-NNN.json), then bulk batches of ≤ 20 sticky notes whose parent is a
+        // frame's placeholder; calls.json lists them all in order (checked against Miro's schema in
+        // BoardExportSchemaTests).
+        let miro = files.filter { $0.path.hasPrefix("miro-bulk/") && !$0.path.hasSuffix("/calls.json") }.sorted { $0.path < $1.path }
         var frames = 0, stickies = 0
-        var seenSticky = false
         for batch in miro {
+            if batch.path.hasPrefix("miro-bulk/frame-") {
+                let frame = try #require(try JSONSerialization.jsonObject(with: batch.data) as? [String: Any])
+                #expect((frame["data"] as? [String: String])?["title"] != nil)
+                frames += 1
+                continue
+            }
             let items = try #require(try JSONSerialization.jsonObject(with: batch.data) as? [[String: Any]])
             #expect(items.count <= 20 && !items.isEmpty)
             for item in items {
-                let type = item["type"] as? String
-                if type == "frame" { #expect(!seenSticky); frames += 1 } else {
-                    #expect(type == "sticky_note")
-                    seenSticky = true
-                    stickies += 1
-                    #expect((item["data"] as? [String: String])?["content"]?.contains("<script") == false)
-                    #expect((item["style"] as? [String: String])?["fillColor"] != nil)
-                    #expect((item["parent"] as? [String: String])?["id"]?.hasPrefix("frame-") == true)
-                    #expect(item["position"] != nil && item["geometry"] != nil)
-                }
+                #expect(item["type"] as? String == "sticky_note")
+                stickies += 1
+                #expect((item["data"] as? [String: String])?["content"]?.contains("<script") == false)
+                #expect((item["style"] as? [String: String])?["fillColor"] != nil)
+                #expect((item["parent"] as? [String: String])?["id"]?.hasPrefix("{id:frame:") == true)
+                #expect(item["position"] != nil && item["geometry"] != nil)
             }
         }
         #expect(frames == 4 && stickies == cardCount)
 
-        // Mural: ≤ 1,000 stickies a batch with the fields its API takes.
-        let mural = files.filter { $0.path.hasPrefix("mural-stickies/") }
+        // Mural: one area a group, then ≤ 1,000 stickies a batch with the fields its API takes.
+        let mural = files.filter { $0.path.hasPrefix("mural-stickies/") && !$0.path.contains("/area-") && !$0.path.hasSuffix("/calls.json") }
         var muralCount = 0
         for batch in mural {
             let items = try #require(try JSONSerialization.jsonObject(with: batch.data) as? [[String: Any]])
             #expect(items.count <= 1000)
-            for item in items { for key in ["x", "y", "text", "title", "shape", "width", "height"] { #expect(item[key] != nil, "\(key)") } }
+            for item in items { for key in ["x", "y", "text", "title", "shape", "width", "height", "parentId"] { #expect(item[key] != nil, "\(key)") } }
             muralCount += items.count
         }
         #expect(muralCount == cardCount)
+        #expect(files.filter { $0.path.hasPrefix("mural-stickies/area-") }.count == 4)
 
         // Trello lists: one card a line, one file a segment; Markdown escapes HTML.
-        let lists = files.filter { $0.path.hasPrefix("trello/") }
+        let lists = files.filter { $0.path.hasPrefix("trello/") && $0.path.hasSuffix(".txt") }
         #expect(lists.count == 4)
         #expect(lists.map { String(decoding: $0.data, as: UTF8.self).split(separator: "\n").count }.reduce(0, +) == cardCount)
         let markdown = try file(files, "report.md")

@@ -9,6 +9,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case usage = 2
     /// Nothing to segment: fewer profiles than segments.
     case nothingToSegment = 3
+    /// A board refused a push or could not be reached after the retries (`tessera push`).
+    case boardRefused = 4
 }
 
 /// An error Tessera reports to a person: what went wrong (naming the file, line or setting) and the
@@ -24,6 +26,15 @@ extension LoadError: TesseraError {
 }
 extension AtomicFileError: TesseraError { public var exitStatus: ExitStatus { .badInput } }
 extension CatalogError: TesseraError { public var exitStatus: ExitStatus { .badInput } }
+extension BoardPushError: TesseraError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .missingCredentials: return .usage
+        case .missingPlan, .badPlan: return .badInput
+        case .refused, .gaveUp, .badResponse, .unresolved: return .boardRefused
+        }
+    }
+}
 extension ModelError: TesseraError { public var exitStatus: ExitStatus { .badInput } }
 extension InsightError: TesseraError { public var exitStatus: ExitStatus { .badInput } }
 extension LinearAlgebraError: TesseraError { public var exitStatus: ExitStatus { .badInput } }
