@@ -79,9 +79,13 @@ public struct GapReport: Codable, Sendable, Equatable {
     public var segments: [SegmentGaps]
     /// Assets that serve none of the segments' distinctive interests.
     public var unusedAssets: [String]
+    /// The view across segments (missing assets, the partner cover, assets serving many and none);
+    /// it counts people in the rows, so it is added where the matrix is at hand (`CrossSegmentAnalysis`).
+    public var crossSegment: CrossSegmentView?
     enum CodingKeys: String, CodingKey {
         case segments
         case unusedAssets = "unused_assets"
+        case crossSegment = "cross_segment"
     }
 }
 

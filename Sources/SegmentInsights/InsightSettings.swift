@@ -26,8 +26,26 @@ public struct InsightSettings: Sendable, Codable, Equatable {
     public var overlapSimilarity: Double = 0.8
     public var unstableStability: Double = 0.6
     public var generalAudienceIndex: Double = 150
+    /// The wall's themes: the merge tree is cut into between `minThemes` and `maxThemes` groups
+    /// (default 6–8; see `SegmentThemes`; a minimum above the maximum is read as the maximum).
+    /// Segments too small to describe or under `otherShare` of the profiles (default 0.005 = 0.5%)
+    /// are gathered in one "other" group instead.
+    public var minThemes: Int = 6
+    public var maxThemes: Int = 8
+    public var otherShare: Double = 0.005
+    /// A gap (a distinctive interest no asset serves) has **real demand** when at least
+    /// `gapMinPrevalence` of the segment follows it (default 0.02 = 2%) and its affinity index is at
+    /// least `gapMinIndex` (default 150). Only those get a card on the wall and count in the
+    /// cross-segment view (missing assets, the partner cover).
+    public var gapMinPrevalence: Double = 0.02
+    public var gapMinIndex: Double = 150
 
     public init() {}
+
+    /// Whether an unserved distinctive interest is a gap with real demand (see `gapMinPrevalence`).
+    public func hasRealDemand(_ a: InterestAffinity) -> Bool {
+        a.prevalence >= gapMinPrevalence && a.index >= gapMinIndex
+    }
 
     /// The keys of a job file's `insights` section and of segments.json's `insight_settings`.
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -41,6 +59,11 @@ public struct InsightSettings: Sendable, Codable, Equatable {
         case overlapSimilarity = "overlap_similarity"
         case unstableStability = "unstable_stability"
         case generalAudienceIndex = "general_audience_index"
+        case minThemes = "min_themes"
+        case maxThemes = "max_themes"
+        case otherShare = "other_share"
+        case gapMinPrevalence = "gap_min_prevalence"
+        case gapMinIndex = "gap_min_index"
     }
 
     /// Missing keys keep their defaults (a job file may name only what it changes).
@@ -57,12 +80,18 @@ public struct InsightSettings: Sendable, Codable, Equatable {
         overlapSimilarity = try c.decodeIfPresent(Double.self, forKey: .overlapSimilarity) ?? d.overlapSimilarity
         unstableStability = try c.decodeIfPresent(Double.self, forKey: .unstableStability) ?? d.unstableStability
         generalAudienceIndex = try c.decodeIfPresent(Double.self, forKey: .generalAudienceIndex) ?? d.generalAudienceIndex
+        minThemes = try c.decodeIfPresent(Int.self, forKey: .minThemes) ?? d.minThemes
+        maxThemes = try c.decodeIfPresent(Int.self, forKey: .maxThemes) ?? d.maxThemes
+        otherShare = try c.decodeIfPresent(Double.self, forKey: .otherShare) ?? d.otherShare
+        gapMinPrevalence = try c.decodeIfPresent(Double.self, forKey: .gapMinPrevalence) ?? d.gapMinPrevalence
+        gapMinIndex = try c.decodeIfPresent(Double.self, forKey: .gapMinIndex) ?? d.gapMinIndex
     }
 
     public func validate() throws {
         guard minCount >= 1, minPrevalence >= 0, minPrevalence < 1, priorStrength >= 0,
-              confidence > 0, confidence < 1, topInterests >= 1, labelInterests >= 1, minSegmentSize >= 1 else {
-            throw InsightError.invalidSettings("insight settings out of range: min count ≥ 1, prevalence in [0, 1), prior ≥ 0, confidence in (0, 1), counts ≥ 1")
+              confidence > 0, confidence < 1, topInterests >= 1, labelInterests >= 1, minSegmentSize >= 1,
+              minThemes >= 1, maxThemes >= 1, otherShare >= 0, otherShare <= 1, gapMinPrevalence >= 0, gapMinPrevalence <= 1, gapMinIndex >= 0 else {
+            throw InsightError.invalidSettings("insight settings out of range: min count ≥ 1, prevalence in [0, 1), prior ≥ 0, confidence in (0, 1), counts ≥ 1, shares in [0, 1], gap index ≥ 0")
         }
     }
 }

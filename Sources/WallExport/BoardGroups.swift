@@ -17,11 +17,16 @@ public struct BoardGroup: Sendable, Equatable {
 }
 
 extension WallModel {
-    /// The groups the board exports use: for now one per segment (its column), keyed by the segment's
-    /// stable key and titled like its Trello list (`S27 · label`). A grouping of segments into themes
-    /// replaces this list; every board export reads only `key`, `title` and `columns`.
+    /// The groups the board exports use: the wall's groups left to right (themes, "other", then the
+    /// cross-segment section when a catalogue was linked), each keyed by the group's stable key, with
+    /// its segments' columns in wall order. Every board export reads only `key`, `title` and `columns`.
     public var boardGroups: [BoardGroup] {
-        columns.map { BoardGroup(key: "segment-" + $0.frameID, title: WallText.segmentName($0), columns: [$0]) }
+        groups.compactMap { group in
+            let source = group.kind == .crossSegment ? crossSegmentColumns : columns
+            let members = group.lanes.flatMap { $0 }.filter { source.indices.contains($0) }.map { source[$0] }
+            guard !members.isEmpty else { return nil }
+            return BoardGroup(key: group.kind.rawValue + "-" + group.key, title: group.title, columns: members)
+        }
     }
 }
 

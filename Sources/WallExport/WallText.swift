@@ -55,6 +55,23 @@ package enum WallText {
         return String(Int64(x))
     }
 
+    /// A number of people with thousands separators: "12,345".
+    package static func people(_ n: Int) -> String { n.formatted(.number.grouping(.automatic)) }
+
+    /// A fraction as a whole percentage that never reads "0%" for something that is there: "<1%".
+    package static func percent(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        if x > 0 && x < 0.005 { return "<1%" }
+        return "\(Int((x * 100).rounded()))%"
+    }
+
+    /// A share of the profiles with one decimal: "4.1%", "<0.1%" for a sliver.
+    package static func share(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        if x > 0 && x < 0.0005 { return "<0.1%" }
+        return String(format: "%.1f%%", x * 100)
+    }
+
     /// A document title: cleaned like a card (no bidi or control characters) and HTML-escaped.
     package static func htmlTitle(_ text: String) -> String { html(clean(text, maxLength: 200)) }
 

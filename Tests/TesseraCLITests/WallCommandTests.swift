@@ -134,6 +134,104 @@ import Testing
     }
 }
 
+extension WallCommandTests {
+    /// The wall on a run of 30 segments linked to the demo catalogue prints as one poster page (A0 or
+    /// A1 landscape), and the report's segment map renders with no two labels overlapping (label boxes
+    /// measured in the page by a script added to a copy of it; the report itself has none).
+    @Test func renderedWallIsOnePosterPageAndMapLabelsDoNotCollide() throws {
+        let required = ProcessInfo.processInfo.environment["TESSERA_RENDER_CHECK"] == "1"
+        let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let browser else {
+            #expect(!required, "chromium is not installed (make test installs it)")
+            return
+        }
+        let dir = CLI.folder()
+        let input = dir + "/audience.jsonl", out = dir + "/run"
+        #expect(try CLI.run(["generate", "--profiles", "9000", "--segments", "30", "--seed", "12", "--out", input, "--quiet"]).status == 0)
+        let r = try CLI.run(["segment", input, "--k", "30", "--out", out, "--stability", "2", "--quiet",
+                             "--assets", CLI.dataset("demo/assets.csv"), "--partners", CLI.dataset("demo/partners.csv")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let document = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: out + "/segments.json")))
+        guard case .array(let themes)? = document["themes"] else { Issue.record("no themes"); return }
+        let proper = themes.filter { if case .string("theme")? = $0["kind"] { return true } else { return false } }
+        #expect((6...8).contains(proper.count), "\(proper.count) themes")
+        #expect(document["cross_segment"]?["partner_cover"] != nil)
+
+        // The wall: one page, of a poster size, in landscape.
+        let pdf = dir + "/wall.pdf"
+        #expect(try Process.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=" + pdf, "file://" + out + "/wall.html"]) == 0)
+        let pages = PDFPages(try Data(contentsOf: URL(fileURLWithPath: pdf)))
+        #expect(pages.count == 1, "wall.html prints on \(pages.count) pages")
+        let a0 = (3370.0, 2384.0), a1 = (2384.0, 1684.0)
+        #expect(pages.sizes.allSatisfy { size in [a0, a1].contains { abs($0.0 - size.0) < 3 && abs($0.1 - size.1) < 3 } }, "\(pages.sizes)")
+
+        // The report's map: label boxes as rendered.
+        let check = """
+        <script>
+        (function () {
+          var labels = Array.prototype.slice.call(document.querySelectorAll('svg.map text.label'));
+          var svg = document.querySelector('svg.map').getBoundingClientRect();
+          var boxes = labels.map(function (t) { var r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; });
+          var overlaps = [], outside = 0;
+          for (var i = 0; i < boxes.length; i++) {
+            var a = boxes[i];
+            if (a[0] < svg.left - 0.5 || a[2] > svg.right + 0.5 || a[1] < svg.top - 0.5 || a[3] > svg.bottom + 0.5) outside++;
+            for (var j = i + 1; j < boxes.length; j++) {
+              var b = boxes[j];
+              if (a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5) overlaps.push(labels[i].textContent + ' / ' + labels[j].textContent);
+            }
+          }
+          var pre = document.createElement('pre');
+          pre.id = 'render-check';
+          pre.textContent = 'RENDER-CHECK ' + JSON.stringify({labels: boxes.length, overlaps: overlaps, outside: outside}) + ' END';
+          document.body.appendChild(pre);
+        })();
+        </script>
+        """
+        var report = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(!report.contains("<script"), "the report itself has no script")
+        report = report.replacingOccurrences(of: "</body>", with: check + "</body>")
+        try report.write(toFile: dir + "/report-check.html", atomically: true, encoding: .utf8)
+        let dom = try Process.output(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000", "--dump-dom", "file://" + dir + "/report-check.html"])
+        // The result is in the <pre> the script added (the script's own text holds the marker too).
+        guard let pre = dom.range(of: "<pre id=\"render-check\">"), let start = dom.range(of: "RENDER-CHECK ", range: pre.upperBound..<dom.endIndex),
+              let end = dom.range(of: " END", range: start.upperBound..<dom.endIndex) else {
+            Issue.record("the check script did not run"); return
+        }
+        let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let labels = result["labels"] as? Int ?? 0
+        #expect(labels >= 20, "only \(labels) of 30 segments labelled on the map")
+        #expect((result["overlaps"] as? [String])?.isEmpty == true, "overlapping labels: \(result["overlaps"] ?? "")")
+        #expect(result["outside"] as? Int == 0)
+        // The report prints (to PDF, as a browser would), with its cross-segment section.
+        let reportPDF = dir + "/report.pdf"
+        #expect(try Process.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=" + reportPDF, "file://" + out + "/report.html"]) == 0)
+        #expect(PDFPages(try Data(contentsOf: URL(fileURLWithPath: reportPDF))).count >= 2)
+        for section in ["id=\"missing-assets\"", "id=\"partners\"", "class=\"heat-legend\"", "class=\"axis\"", "class=\"stability\""] {
+            #expect(report.contains(section), "\(section)")
+        }
+    }
+}
+
+/// The pages of a PDF as Chromium writes it (uncompressed page dictionaries): their count and sizes.
+struct PDFPages {
+    var count: Int
+    var sizes: [(Double, Double)]
+
+    init(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        let page = try! NSRegularExpression(pattern: "/Type\\s*/Page(?![a-zA-Z])")
+        count = page.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+        let box = try! NSRegularExpression(pattern: "/MediaBox\\s*\\[\\s*0\\s+0\\s+([0-9.]+)\\s+([0-9.]+)\\s*\\]")
+        sizes = box.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { m in
+            guard let w = Range(m.range(at: 1), in: text), let h = Range(m.range(at: 2), in: text) else { return nil }
+            return (Double(text[w]) ?? 0, Double(text[h]) ?? 0)
+        }
+    }
+}
+
 extension Process {
     static func run(_ path: String, _ arguments: [String]) throws -> Int32 {
         let p = Process()

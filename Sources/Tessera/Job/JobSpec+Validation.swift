@@ -64,6 +64,11 @@ extension JobSpec {
         .init("insights.overlap_similarity", 0...1) { $0.insights.overlapSimilarity },
         .init("insights.unstable_stability", 0...1) { $0.insights.unstableStability },
         .init("insights.general_audience_index", 0...1e6) { $0.insights.generalAudienceIndex },
+        .init("insights.min_themes", 1...1_000) { Double($0.insights.minThemes) },
+        .init("insights.max_themes", 1...1_000) { Double($0.insights.maxThemes) },
+        .init("insights.other_share", 0...1) { $0.insights.otherShare },
+        .init("insights.gap_min_prevalence", 0...1) { $0.insights.gapMinPrevalence },
+        .init("insights.gap_min_index", 0...1e6) { $0.insights.gapMinIndex },
     ]
 
     /// The bounds by job key (what the README and the tests list).

@@ -120,14 +120,21 @@ public struct SegmentationPipeline: Sendable {
         SegmentInsights.addCautions(&insights)
     }
 
-    /// Reads the catalogue (assets, partners, aliases) and links it to the described segments.
+    /// Reads the catalogue (assets, partners, aliases), links it to the described segments and builds
+    /// the cross-segment view over the rows.
     public func link(_ run: inout SegmentationRun) throws {
         let s = run.spec
         guard let insights = run.insights, s.assets != nil || s.partners != nil else { return }
         let catalog = try AssetCatalog.read(assets: s.assets, partners: s.partners, aliases: s.aliases,
                                             normalization: run.audience.settings.normalization,
                                             vocabulary: run.audience.vocabulary.interests)
-        run.gaps = GapAnalysis.link(insights, assets: catalog.assets, partners: catalog.partners)
+        var gaps = GapAnalysis.link(insights, assets: catalog.assets, partners: catalog.partners)
+        // People are counted once across segments, so the cross-segment view reads the rows themselves
+        // (loaded here for `segment` and for `wall`, which reloads the run's inputs).
+        gaps.crossSegment = CrossSegmentAnalysis.analyse(matrix: run.audience.matrix, labels: run.result.labels,
+                                                         interests: run.audience.vocabulary.interests, insights: insights,
+                                                         assets: catalog.assets, partners: catalog.partners, perSegment: gaps)
+        run.gaps = gaps
         run.unknownCatalogInterests = catalog.unknownInterests
         if !catalog.unknownInterests.isEmpty {
             let shown = catalog.unknownInterests.prefix(5).map { "  \($0.file):\($0.line): \($0.id): \($0.interest)" }

@@ -76,6 +76,10 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
     /// With a catalogue: assets that serve no segment, and catalogue interests unknown to the audience.
     public var unusedAssets: [String]?
     public var unknownCatalogInterests: [AssetCatalog.UnknownInterest]?
+    /// The wall's groups: themes (a cut of the merge tree) and the "other" group of small segments.
+    public var themes: [SegmentTheme]?
+    /// With a catalogue: missing assets, the partner cover, assets serving many and none (`CrossSegmentView`).
+    public var crossSegment: CrossSegmentView?
 
     enum CodingKeys: String, CodingKey {
         case method, k, profiles, interests, segments, similarity, map
@@ -84,6 +88,8 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
         case schemaVersion = "schema_version"
         case insightSettings = "insight_settings"
         case mergeTree = "merge_tree"
+        case themes
+        case crossSegment = "cross_segment"
     }
 
     public init(run: SegmentationRun) {
@@ -108,13 +114,21 @@ public struct SegmentsDocument: Codable, Sendable, Equatable {
         if let gaps = run.gaps {
             unusedAssets = gaps.unusedAssets
             unknownCatalogInterests = run.unknownCatalogInterests
+            crossSegment = gaps.crossSegment.map(Self.rounded)
         }
         if let insights = run.insights {
             insightSettings = insights.settings
             similarity = insights.similarity.map { $0.map(Self.rounded) }
             mergeTree = insights.mergeTree.map { var step = $0; step.distance = Self.rounded(step.distance); return step }
             map = insights.map.map { $0.map(Self.rounded) }
+            themes = SegmentThemes.group(insights).map { var t = $0; t.share = Self.rounded(t.share); return t }
         }
+    }
+
+    static func rounded(_ v: CrossSegmentView) -> CrossSegmentView {
+        var v = v
+        v.missingAssets = v.missingAssets.map { var m = $0; m.share = rounded(m.share); m.maxIndex = rounded(m.maxIndex); return m }
+        return v
     }
 
     static func rounded(_ g: SegmentGaps) -> SegmentGaps {

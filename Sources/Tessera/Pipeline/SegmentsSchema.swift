@@ -26,9 +26,43 @@ public enum SegmentsSchema {
     "unknown_catalog_interests": {"type": "array", "items": {
       "type": "object", "required": ["file", "line", "id", "interest"],
       "properties": {"file": {"type": "string"}, "line": {"type": "integer"}, "id": {"type": "string"}, "interest": {"type": "string"}}}},
-    "segments": {"type": "array", "items": {"$ref": "#/$defs/segment"}}
+    "segments": {"type": "array", "items": {"$ref": "#/$defs/segment"}},
+    "themes": {"type": "array", "items": {
+      "type": "object", "required": ["kind", "letter", "interests", "segments", "size", "share"],
+      "properties": {"kind": {"enum": ["theme", "other"]}, "letter": {"type": "string"}, "interests": {"type": "array", "items": {"type": "string"}},
+        "segments": {"type": "array", "items": {"type": "integer", "minimum": 0}}, "size": {"type": "integer", "minimum": 0},
+        "share": {"type": "number", "minimum": 0, "maximum": 1}}}},
+    "cross_segment": {
+      "type": "object", "required": ["missing_assets", "partner_cover", "assets_serving_nobody", "assets_serving_many"],
+      "properties": {
+        "missing_assets": {"type": "array", "items": {
+          "type": "object", "required": ["interest", "people", "share", "segments", "segment_people", "max_index", "partners"],
+          "properties": {"interest": {"type": "string"}, "people": {"type": "integer", "minimum": 1}, "share": {"type": "number", "minimum": 0, "maximum": 1},
+            "segments": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0}},
+            "segment_people": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1}},
+            "max_index": {"type": "number", "minimum": 0}, "partners": {"type": "array", "items": {"type": "string"}}}}},
+        "partner_cover": {
+          "type": "object", "required": ["demand_people", "covered_people", "gaps", "closed_gaps", "picks"],
+          "properties": {"demand_people": {"type": "integer", "minimum": 0}, "covered_people": {"type": "integer", "minimum": 0},
+            "gaps": {"type": "integer", "minimum": 0}, "closed_gaps": {"type": "integer", "minimum": 0},
+            "picks": {"type": "array", "items": {
+              "type": "object", "required": ["id", "name", "kind", "reach", "people", "people_alone", "cumulative_people", "covers", "gaps_closed", "segments", "picked_for"],
+              "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}, "reach": {"type": "number", "minimum": 0},
+                "people": {"type": "integer", "minimum": 1}, "people_alone": {"type": "integer", "minimum": 1}, "cumulative_people": {"type": "integer", "minimum": 1},
+                "covers": {"type": "array", "items": {"type": "string"}}, "gaps_closed": {"type": "array", "items": {"type": "string"}},
+                "segments": {"type": "array", "items": {"type": "integer", "minimum": 0}}, "picked_for": {"type": "array", "items": {"type": "integer", "minimum": 0}}}}}}},
+        "assets_serving_nobody": {"type": "array", "items": {"$ref": "#/$defs/asset_reach"}},
+        "assets_serving_many": {"type": "array", "items": {"$ref": "#/$defs/asset_reach"}}
+      }
+    }
   },
   "$defs": {
+    "asset_reach": {
+      "type": "object", "required": ["id", "name", "kind", "segments", "people", "matched"],
+      "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+        "segments": {"type": "array", "items": {"type": "integer", "minimum": 0}}, "people": {"type": "integer", "minimum": 0},
+        "matched": {"type": "array", "items": {"type": "string"}}}
+    },
     "affinity": {
       "type": "object",
       "required": ["interest", "count", "prevalence", "audience_prevalence", "index", "index_low", "index_high", "shrunk_index", "score"],
