@@ -88,7 +88,7 @@ public struct AudienceInsights: Codable, Sendable, Equatable {
     public var segments: [SegmentDescription]
     /// k×k cosine similarities of the segments' profile vectors.
     public var similarity: [[Double]]
-    /// k − 1 size-weighted Ward merges of the segment centres.
+    /// k − 1 Ward merges of the unit-length segment profiles, each segment counted once.
     public var mergeTree: [MergeStep]
     /// A 2-D position per segment: the first two principal components of the centres.
     public var map: [[Double]]

@@ -1,7 +1,7 @@
 import LinearAlgebra
 
 /// How segments sit relative to each other: cosine similarities of their profile vectors, cohesion,
-/// the size-weighted Ward merge tree and a 2-D map (principal components through `LAPACKE_sgesdd`).
+/// the Ward merge tree of the unit-length profiles (each segment counted once) and a 2-D map (principal components through `LAPACKE_sgesdd`).
 struct SegmentGeometry {
     let profiles: DenseMatrix
     let sizes: [Int]
@@ -45,16 +45,28 @@ struct SegmentGeometry {
         return (0..<k).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : 0 }
     }
 
-    /// Agglomerative clustering of the segment centres with Ward's criterion, weighting each centre by
-    /// its segment's size: the cost of joining A and B is nA·nB/(nA+nB)·‖cA − cB‖². Squared distances
-    /// start from one Gram matrix (`cblas_ssyrk`); after a merge, the new centre's distances follow
-    /// from the parallel-axis identity, so the whole tree costs O(k³) on k×k numbers.
+    /// Agglomerative clustering of the segment profiles with Ward's criterion, each profile at unit
+    /// length and each segment counting once: the cost of joining A and B is nA·nB/(nA+nB)·‖cA − cB‖²
+    /// with n the number of segments on each side. The tree says which segments share interests (the
+    /// cosine geometry segments are described in), whatever their sizes: weighting by people made a
+    /// large segment absorb its neighbours one by one (a chain), so no cut gave usable themes.
+    /// Squared distances start from one Gram matrix (`cblas_ssyrk`); after a merge, the new centre's
+    /// distances follow from the parallel-axis identity, so the whole tree costs O(k³) on k×k numbers.
     func wardMergeTree() -> [MergeStep] {
         let k = profiles.rowCount
         guard k > 1 else { return [] }
-        let squared = squaredDistances(fromGram: BLAS.gram(profiles, transpose: false), as: Double.self)
+        var unit = profiles
+        let d = profiles.columnCount
+        for c in 0..<k {
+            var norm: Float = 0
+            for j in 0..<d { norm += unit[c, j] * unit[c, j] }
+            guard norm > 0 else { continue }
+            let scale = 1 / norm.squareRoot()
+            for j in 0..<d { unit[c, j] *= scale }
+        }
+        let squared = squaredDistances(fromGram: BLAS.gram(unit, transpose: false), as: Double.self)
         var distance = (0..<k).map { a in Array(squared[(a * k)..<((a + 1) * k)]) }
-        var weights = sizes.map { Double(max($0, 1)) }
+        var weights = [Double](repeating: 1, count: k)
         var ids = Array(0..<k)
         var members = sizes
         var active = Array(0..<k)

@@ -35,7 +35,7 @@ public struct SegmentTheme: Codable, Sendable, Equatable {
     }
 }
 
-/// Groups segments into a handful of themes for a workshop: a cut of the size-weighted Ward merge tree.
+/// Groups segments into a handful of themes for a workshop: a cut of the Ward merge tree of the unit-length segment profiles.
 ///
 /// Segments that are too small to describe or hold less than `InsightSettings.otherShare` of the
 /// profiles (default 0.5%) go to one "other" group. The rest are cut into between

@@ -220,7 +220,7 @@ enum ReportHTML {
             svg += "<line x1=\"\(fmt(x(tick)))\" y1=\"\(fmt(plotBottom))\" x2=\"\(fmt(x(tick)))\" y2=\"\(fmt(plotBottom + 4))\" stroke=\"#333\"/>"
             svg += "<text x=\"\(fmt(x(tick)))\" y=\"\(fmt(plotBottom + 15))\" text-anchor=\"middle\">\(tickText(tick))</text>"
         }
-        svg += "<text x=\"\(fmt(left + width / 2))\" y=\"\(fmt(plotBottom + 32))\" text-anchor=\"middle\">merge distance: √(size-weighted Ward cost)</text></g>\n"
+        svg += "<text x=\"\(fmt(left + width / 2))\" y=\"\(fmt(plotBottom + 32))\" text-anchor=\"middle\">merge distance: √(Ward cost of the unit-length profiles)</text></g>\n"
         if let cut = SegmentThemes.cutHeight(insights) {
             svg += "<line class=\"cut\" x1=\"\(fmt(x(cut)))\" y1=\"0\" x2=\"\(fmt(x(cut)))\" y2=\"\(fmt(plotBottom))\" stroke=\"#c2185b\" stroke-dasharray=\"4 3\"/>"
             svg += "<text x=\"\(fmt(x(cut) + 4))\" y=\"10\" fill=\"#c2185b\">themes</text>\n"

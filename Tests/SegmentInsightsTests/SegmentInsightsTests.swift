@@ -105,8 +105,13 @@ import TesseraTestSupport
         settings.minSegmentSize = 1
         let tree = try SegmentInsights.describe(matrix: x, labels: labels, profiles: centres,
                                                 interests: (0..<d).map { "i\($0)" }, tags: nil, settings: settings).mergeTree
-        // Naive Ward: explicit merged centres, all pairs every step.
-        var clusters: [(id: Int, centre: [Double], n: Double)] = (0..<k).map { ($0, centres.row($0).map(Double.init), Double(sizes[$0])) }
+        // Naive Ward on the unit-length profiles, each segment counting once (whatever its size):
+        // explicit merged centres, all pairs every step.
+        func unit(_ v: [Float]) -> [Double] {
+            let norm = v.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            return v.map { Double($0) / norm }
+        }
+        var clusters: [(id: Int, centre: [Double], n: Double)] = (0..<k).map { ($0, unit(centres.row($0)), 1) }
         for (t, step) in tree.enumerated() {
             var best = (0, 1), cost = Double.infinity
             for a in 0..<clusters.count {
