@@ -19,9 +19,11 @@ enum FusedRowPass {
     }
 
     /// Updates `w` (n×kp) by HALS against X·Hᵀ with `hhT` = H·Hᵀ, writes Xᵀ·W (new W) into `xtw`
-    /// (d×kp) and returns WᵀW (kp×kp, new W), and the starting W's terms if `measureStart`.
+    /// (d×kp) and returns WᵀW (kp×kp, new W), the update's projected-gradient violation
+    /// (`RowUpdate.Step.violation`, summed over parts in part order) and the starting W's terms if
+    /// `measureStart`.
     static func run(_ x: CSRMatrix, w: inout DenseMatrix, ht: DenseMatrix, hhT: DenseMatrix, l1: Float, l2: Float, components k: Int,
-                    xtw: inout DenseMatrix, measureStart: Bool = false) -> (gram: DenseMatrix, start: Start?) {
+                    xtw: inout DenseMatrix, measureStart: Bool = false) -> (gram: DenseMatrix, violation: Double, start: Start?) {
         let d = x.columnCount, kp = w.columnCount, blocks = kp / 16
         precondition(kp % 16 == 0 && ht.rowCount == d && ht.columnCount == kp && xtw.rowCount == d && xtw.columnCount == kp)
         let (g, inverseHessian) = RowUpdate.regularized(hhT, l2: l2)
@@ -32,6 +34,7 @@ enum FusedRowPass {
         defer { grams.deallocate() }
         grams.update(repeating: 0, count: gramSets * parts * kp * kp)
         var crossParts = [Double](repeating: 0, count: parts)
+        var violationParts = [Double](repeating: 0, count: parts)
         x.rowStart.withUnsafeBufferPointer { starts in
         x.columns.withUnsafeBufferPointer { cols in
         x.values.withUnsafeBufferPointer { vals in
@@ -41,7 +44,8 @@ enum FusedRowPass {
         g.values.withUnsafeBufferPointer { gv in
         inverseHessian.withUnsafeBufferPointer { ih in
         crossParts.withUnsafeMutableBufferPointer { crossOut in
-            let crossOut = crossOut.baseAddress!
+        violationParts.withUnsafeMutableBufferPointer { violationOut in
+            let crossOut = crossOut.baseAddress!, violationOut = violationOut.baseAddress!
             let starts = starts.baseAddress!, wBase = wv.baseAddress!
             let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
             let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
@@ -72,8 +76,8 @@ enum FusedRowPass {
                         crossOut[part] += cross
                         BLAS.accumulateGram(wBase + lower * kp, rows: count, columns: kp, into: grams + (parts + part) * kp * kp)
                     }
-                    _ = RowUpdate.halsRows(wBase + lower * kp, targets: targetScalars, count: count, kp: kp, k: k,
-                                           gram: gBase, inverseHessian: invH, l1: l1, scratch: scratch)
+                    violationOut[part] += RowUpdate.halsRows(wBase + lower * kp, targets: targetScalars, count: count, kp: kp, k: k,
+                                                             gram: gBase, inverseHessian: invH, l1: l1, scratch: scratch).violation
                     for r in 0..<count {
                         let i = lower + r
                         SparseKernels.scatterRow(starts[i], starts[i + 1], colsBase, valsBase, wRows + i * blocks, blocks, scatterTable)
@@ -81,7 +85,7 @@ enum FusedRowPass {
                     BLAS.accumulateGram(wBase + lower * kp, rows: count, columns: kp, into: grams + part * kp * kp)
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}}}
         func gram(_ set: Int) -> DenseMatrix {
             var f = DenseMatrix(rowCount: kp, columnCount: kp)
             for part in 0..<parts {
@@ -92,6 +96,6 @@ enum FusedRowPass {
             return f
         }
         let start = measureStart ? Start(cross: crossParts.reduce(0, +), gram: gram(1)) : nil
-        return (gram(0), start)
+        return (gram(0), violationParts.reduce(0, +), start)
     }
 }

@@ -7,26 +7,39 @@ import LinearAlgebra
 enum RowUpdate {
     static let chunkRows = 1024
 
+    /// What one pass of a row update measured.
+    struct Step {
+        /// Σ of squared changes.
+        var change: Double = 0
+        /// Σ of |projected gradient| over every coordinate, each taken just before its own update
+        /// (scikit-learn's "violation"): |∂f/∂m[t]| where m[t] > 0, and max(0, −∂f/∂m[t]) where
+        /// m[t] = 0 (a coordinate held at zero by the constraint is not a violation if the
+        /// gradient pushes it below zero). Zero exactly at a stationary point (the KKT conditions).
+        var violation: Double = 0
+
+        static func + (a: Step, b: Step) -> Step { Step(change: a.change + b.change, violation: a.violation + b.violation) }
+    }
+
     /// Rows updated together, one per SIMD lane.
     static let lanes = 16
 
     /// HALS / coordinate descent: for each row and each component t in order,
     /// `m[t] ← max(0, m[t] + (target[t] − l1 − (m·G)[t]) / G[t, t])`, with `l2` added to G's diagonal
     /// (scikit-learn's "cd" update). Only the first `components` columns are real; the rest is
-    /// padding. Returns Σ of squared changes.
+    /// padding. Returns Σ of squared changes and the projected-gradient violation (`Step`).
     ///
     /// Rows are independent, so 16 of them are updated at once, one per SIMD lane: the block is
     /// transposed (component-major, 16 lanes each), `m·G` is computed for the block, and each
     /// coordinate step is a handful of vector operations plus one vector axpy per component to keep
     /// `m·G` current. Everything for a block stays in L1, with no per-row scalar dependency chain.
     @discardableResult
-    static func hals(_ m: inout DenseMatrix, target: DenseMatrix, gram: DenseMatrix, l1: Float, l2: Float, components: Int? = nil) -> Double {
+    static func hals(_ m: inout DenseMatrix, target: DenseMatrix, gram: DenseMatrix, l1: Float, l2: Float, components: Int? = nil) -> Step {
         let rows = m.rowCount, kp = m.columnCount
         let k = components ?? kp
         precondition(kp % 16 == 0 && gram.rowCount == kp && target.columnCount == kp && k <= kp)
         let (g, inverseHessian) = regularized(gram, l2: l2)
         let chunks = Parallel.chunkCount(max(rows, 1), chunkSize: chunkRows)
-        var changes = [Double](repeating: 0, count: chunks)
+        var changes = [Step](repeating: Step(), count: chunks)
         m.values.withUnsafeMutableBufferPointer { mv in
             target.values.withUnsafeBufferPointer { tv in
                 g.values.withUnsafeBufferPointer { gv in
@@ -46,7 +59,7 @@ enum RowUpdate {
                 }
             }
         }
-        return changes.reduce(0, +)
+        return changes.reduce(Step(), +)
     }
 
     /// The gram with `l2` added to its diagonal, and 1 / diagonal (0 for padding components).
@@ -61,17 +74,17 @@ enum RowUpdate {
 
     /// The HALS update of `count` consecutive rows at `rows` (stride kp) against `targets` (same
     /// layout), 16 rows at a time, one per lane (see `hals`). `gram` has l2 on its diagonal and
-    /// `inverseHessian` is 1 / that diagonal. Returns Σ of squared changes.
+    /// `inverseHessian` is 1 / that diagonal. Returns Σ of squared changes and the violation.
     @inline(__always)
     static func halsRows(_ rows: UnsafeMutablePointer<Float>, targets: UnsafePointer<Float>, count rowCount: Int, kp: Int, k: Int,
                          gram gBase: UnsafePointer<Float>, inverseHessian invH: UnsafePointer<Float>, l1: Float,
-                         scratch: UnsafeMutablePointer<SIMD16<Float>>) -> Double {
+                         scratch: UnsafeMutablePointer<SIMD16<Float>>) -> Step {
         let l1Vector = SIMD16<Float>(repeating: l1)
         // Per block of 16 rows: m, target and m·G, each k vectors of 16 lanes.
         let mT = scratch, tT = scratch + k, pT = scratch + 2 * k
         let mS = UnsafeMutableRawPointer(mT).assumingMemoryBound(to: Float.self)
         let tS = UnsafeMutableRawPointer(tT).assumingMemoryBound(to: Float.self)
-        var change = SIMD16<Float>()
+        var change = SIMD16<Float>(), violation = SIMD16<Float>()
         var first = 0
         while first < rowCount {
             let count = min(lanes, rowCount - first)
@@ -92,7 +105,11 @@ enum RowUpdate {
             }
             for t in 0..<k where invH[t] > 0 {
                 let current = mT[t]
-                let updated = pointwiseMax(current + (tT[t] - l1Vector - pT[t]) * invH[t], SIMD16())
+                let descent = tT[t] - l1Vector - pT[t]   // −∂f/∂m[t]
+                let updated = pointwiseMax(current + descent * invH[t], SIMD16())
+                var projected = pointwiseMax(descent, -descent)
+                projected.replace(with: pointwiseMax(descent, SIMD16()), where: current .<= 0)
+                violation += projected
                 let delta = updated - current
                 mT[t] = updated
                 madd(&change, delta, delta)
@@ -105,25 +122,33 @@ enum RowUpdate {
             }
             first += count
         }
-        var total = 0.0
-        for lane in 0..<lanes { total += Double(change[lane]) }
-        return total
+        var step = Step()
+        for lane in 0..<lanes {
+            step.change += Double(change[lane])
+            step.violation += Double(violation[lane])
+        }
+        return step
     }
 
-    /// Multiplicative update: `m ← m ∘ (target − l1)₊ / (m·G + l2·m + ε)`.
-    static func multiplicative(_ m: inout DenseMatrix, target: DenseMatrix, gram: DenseMatrix, l1: Float, l2: Float) {
+    /// Multiplicative update: `m ← m ∘ (target − l1)₊ / (m·G + l2·m + ε)`. Returns the
+    /// projected-gradient violation of the rows before the update (`Step.violation`; no change sum).
+    @discardableResult
+    static func multiplicative(_ m: inout DenseMatrix, target: DenseMatrix, gram: DenseMatrix, l1: Float, l2: Float) -> Step {
         let rows = m.rowCount, kp = m.columnCount, blocks = kp / 16
         precondition(kp % 16 == 0 && gram.rowCount == kp && target.columnCount == kp)
         let epsilon = Float.ulpOfOne
+        var violations = [Double](repeating: 0, count: Parallel.chunkCount(max(rows, 1), chunkSize: chunkRows))
         m.values.withUnsafeMutableBufferPointer { mv in
             target.values.withUnsafeBufferPointer { tv in
                 gram.values.withUnsafeBufferPointer { gv in
-                    let mBase = mv.baseAddress!, tBase = tv.baseAddress!
+                  violations.withUnsafeMutableBufferPointer { vv in
+                    let mBase = mv.baseAddress!, tBase = tv.baseAddress!, vBase = vv.baseAddress!
                     let gRows = UnsafeRawPointer(gv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
-                    Parallel.forEachChunk(count: rows, chunkSize: chunkRows) { _, range in
+                    Parallel.forEachChunk(count: rows, chunkSize: chunkRows) { chunk, range in
                         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: blocks) { scratch in
                             let p = scratch.baseAddress!
                             let pScalar = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+                            var violation = 0.0
                             for i in range {
                                 let row = mBase + i * kp, goal = tBase + i * kp
                                 for b in 0..<blocks { p[b] = SIMD16() }
@@ -132,15 +157,22 @@ enum RowUpdate {
                                     let gRow = gRows + s * blocks
                                     for b in 0..<blocks { madd(&p[b], v, gRow[b]) }
                                 }
+                                var rowViolation: Float = 0
                                 for t in 0..<kp {
+                                    let gradient = pScalar[t] + l2 * row[t] - goal[t] + l1
+                                    rowViolation += row[t] > 0 ? abs(gradient) : max(0, -gradient)
                                     let numerator = max(0, goal[t] - l1)
                                     row[t] *= numerator / (pScalar[t] + l2 * row[t] + epsilon)
                                 }
+                                violation += Double(rowViolation)
                             }
+                            vBase[chunk] = violation
                         }
                     }
+                  }
                 }
             }
         }
+        return Step(change: 0, violation: violations.reduce(0, +))
     }
 }

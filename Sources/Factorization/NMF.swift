@@ -63,11 +63,10 @@ public enum NMF {
         // The starting error. HALS measures it inside its first fused pass (from X·Hᵀ and WᵀW of the
         // starting W, which that pass computes anyway); MU computes it here.
         var f = DenseMatrix(rowCount: kp, columnCount: kp)
-        var initialError = 0.0, previousError = 0.0
+        var initialError = 0.0
         var history: [NMFIteration] = []
         func recordInitialError(_ value: Double) {
             initialError = value
-            previousError = value
             history = [NMFIteration(iteration: 0, error: value, seconds: initSeconds)]
             progress?(history[0])
         }
@@ -79,9 +78,18 @@ public enum NMF {
         var iterations = 0
         var finalError = initialError
         var lastCheck = clock.now
+        // The stopping rule (see `NMFSettings.tolerance`): the projected-gradient violation of an
+        // iteration against that of the first iteration, measured on balanced components.
+        var firstViolation: Double?
+        var reseeded: [Int] = [], reseedRounds = 0
+        var startNorms = columnSquaredNorms(w, k: k)
+        communicator.allreduceSum(&startNorms)
+        balance(w: &w, ht: &ht, hhT: &hhT, wSquaredNorms: startNorms, hSquaredNorms: columnSquaredNorms(ht, k: k), k: k)
         for iteration in 1...settings.maxIterations {
             iterations = iteration
-            // W given H, then the products of the new W that the H update needs.
+            // W given H, then the products of the new W that the H update needs. W's rows are split
+            // over ranks, so its violation is summed; H's update is the same on every rank.
+            var violation = 0.0
             let g = hhT
             switch settings.solver {
             case .hals:
@@ -89,6 +97,7 @@ public enum NMF {
                 let pass = FusedRowPass.run(x, w: &w, ht: ht, hhT: g, l1: settings.l1W, l2: settings.l2W, components: k,
                                             xtw: &bt, measureStart: iteration == 1)
                 f = pass.gram
+                violation += communicator.sum(pass.violation)
                 bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
                 f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
                 if var start = pass.start {   // the W and H the iteration began with (hhT is still H·Hᵀ)
@@ -98,35 +107,101 @@ public enum NMF {
             case .mu:
                 if a.rowCount != x.rowCount { a = DenseMatrix(rowCount: x.rowCount, columnCount: kp) }
                 x.multiplyPadded(ht, into: &a)
-                RowUpdate.multiplicative(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W)
+                violation += communicator.sum(RowUpdate.multiplicative(&w, target: a, gram: g, l1: settings.l1W, l2: settings.l2W).violation)
                 f = globalProducts()
             }
             // H given W (as Hᵀ, the same row problem).
             switch settings.solver {
-            case .hals: RowUpdate.hals(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H, components: k)
-            case .mu: RowUpdate.multiplicative(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H)
+            case .hals: violation += RowUpdate.hals(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H, components: k).violation
+            case .mu: violation += RowUpdate.multiplicative(&ht, target: bt, gram: f, l1: settings.l1H, l2: settings.l2H).violation
             }
             hhT = BLAS.gram(ht)
+            let reference = firstViolation ?? violation
+            firstViolation = reference
             // The last iteration is always checked, so `finalError` is the error of the result.
             if iteration % settings.checkInterval == 0 || iteration == settings.maxIterations {
                 let current = error(f: f)
                 finalError = current
-                let stats = NMFIteration(iteration: iteration, error: current, seconds: (clock.now - lastCheck).inSeconds)
+                var stats = NMFIteration(iteration: iteration, error: current, seconds: (clock.now - lastCheck).inSeconds,
+                                         violation: reference > 0 ? violation / reference : 0)
                 lastCheck = clock.now
+                if reference == 0 || violation <= settings.tolerance * reference {
+                    // Converged. A component that no row has as its primary segment is re-seeded from
+                    // the rows the factorisation explains worst, and the iterations go on.
+                    let empty = emptyComponents(w: w, hhT: hhT, k: k, communicator: communicator)
+                    if empty.isEmpty || reseedRounds == maxReseedRounds || iteration == settings.maxIterations {
+                        converged = true
+                    } else {
+                        reseed(empty, x: x, w: &w, ht: &ht, hhT: hhT, rowSquaredNorms: x.rowSquaredNorms(), communicator: communicator)
+                        hhT = BLAS.gram(ht)
+                        reseeded += empty
+                        reseedRounds += 1
+                        stats.reseeded = empty
+                    }
+                }
                 history.append(stats)
                 progress?(stats)
-                if initialError > 0, (previousError - current) / initialError < settings.tolerance {
-                    converged = true
-                    break
-                }
-                previousError = current
+                if converged { break }
+                if stats.reseeded != nil { continue }   // f no longer describes W
             }
+            // Keep every component's W column and H row of equal length (W·H is unchanged): see `balance`.
+            balance(w: &w, ht: &ht, hhT: &hhT, wSquaredNorms: (0..<kp).map { Double(f[$0, $0]) },
+                    hSquaredNorms: (0..<kp).map { Double(hhT[$0, $0]) }, k: k)
         }
+        let empty = emptyComponents(w: w, hhT: hhT, k: k, communicator: communicator)
         var wOut = unpad(w, to: k), htOut = unpad(ht, to: k)
         normalizeComponents(w: &wOut, ht: &htOut)
         return NMFResult(w: wOut, h: htOut.transposed(), reconstructionError: finalError, iterations: iterations,
                          converged: converged, history: history, initSeconds: initSeconds,
-                         fitSeconds: (clock.now - started).inSeconds)
+                         fitSeconds: (clock.now - started).inSeconds, reseededComponents: reseeded, emptyComponents: empty)
+    }
+
+    /// Rescales each component t so that W's column and H's row have the same length: W[:, t] / c,
+    /// H[t, :] · c with c = √(‖W[:, t]‖ / ‖H[t, :]‖), which leaves W·H, the error and the HALS
+    /// trajectory unchanged (HALS is invariant to this scaling) and scales `hhT` to match. Without it
+    /// the projected gradient, which the stopping rule measures, depends on an arbitrary split of
+    /// scale between W and H: a fading component (W's column shrinking towards 1e-7 while H's row
+    /// keeps its size) gets gradients with respect to H of order 1/‖W[:, t]‖² and the violation
+    /// never falls, though nothing is left to gain. The squared norms are given for the padded width;
+    /// a component with a zero on either side is left alone. Rows of W in parallel, fixed chunks.
+    static func balance(w: inout DenseMatrix, ht: inout DenseMatrix, hhT: inout DenseMatrix,
+                        wSquaredNorms: [Double], hSquaredNorms: [Double], k: Int) {
+        let kp = w.columnCount
+        var factors = [Float](repeating: 1, count: kp)
+        for t in 0..<k where wSquaredNorms[t] > 0 && hSquaredNorms[t] > 0 {
+            factors[t] = Float((wSquaredNorms[t] / hSquaredNorms[t]).squareRoot().squareRoot())
+        }
+        guard factors.contains(where: { $0 != 1 }) else { return }
+        let inverse = factors.map { 1 / $0 }
+        w.values.withUnsafeMutableBufferPointer { values in
+            inverse.withUnsafeBufferPointer { inverse in
+                guard let values = values.baseAddress, let inverse = inverse.baseAddress else { return }
+                Parallel.forEachChunk(count: w.rowCount, chunkSize: 8192) { _, rows in
+                    for i in rows { for t in 0..<k { values[i * kp + t] *= inverse[t] } }
+                }
+            }
+        }
+        for j in 0..<ht.rowCount { for t in 0..<k { ht.values[j * kp + t] *= factors[t] } }
+        for s in 0..<k { for t in 0..<k { hhT.values[s * kp + t] *= factors[s] * factors[t] } }
+    }
+
+    /// Σ over rows of m[i, t]² for the first `k` columns (kp entries, zeros after), in fixed row
+    /// chunks added in order: the same on any number of threads.
+    static func columnSquaredNorms(_ m: DenseMatrix, k: Int) -> [Double] {
+        let kp = m.columnCount, chunk = 8192
+        let chunks = Parallel.chunkCount(max(1, m.rowCount), chunkSize: chunk)
+        var parts = [Double](repeating: 0, count: chunks * kp)
+        m.values.withUnsafeBufferPointer { values in
+            parts.withUnsafeMutableBufferPointer { out in
+                guard let values = values.baseAddress, let out = out.baseAddress else { return }
+                Parallel.forEachChunk(count: m.rowCount, chunkSize: chunk) { index, rows in
+                    for i in rows { for t in 0..<k { out[index * kp + t] += Double(values[i * kp + t]) * Double(values[i * kp + t]) } }
+                }
+            }
+        }
+        var norms = [Double](repeating: 0, count: kp)
+        for index in 0..<chunks { for t in 0..<kp { norms[t] += parts[index * kp + t] } }
+        return norms
     }
 
     /// Whether every value is finite and non-negative, their sum and their sum of squares, in one
@@ -213,7 +288,7 @@ public enum NMF {
         let g = BLAS.gram(ht)
         var w = DenseMatrix(rowCount: x.rowCount, columnCount: kp, repeating: 0)
         for _ in 0..<maxIterations {
-            let change = RowUpdate.hals(&w, target: a, gram: g, l1: 0, l2: 0, components: k)
+            let change = RowUpdate.hals(&w, target: a, gram: g, l1: 0, l2: 0, components: k).change
             if change <= tolerance * Double(max(1, x.rowCount)) { break }
         }
         return unpad(w, to: k)

@@ -7,6 +7,19 @@ public struct NMFIteration: Codable, Sendable, Equatable {
     public var error: Double
     /// Seconds since the previous check.
     public var seconds: Double
+    /// The iteration's projected-gradient violation relative to the first iteration's (the stopping
+    /// rule's measure, see `NMFSettings.tolerance`); nil for the starting point (iteration 0).
+    public var violation: Double?
+    /// Components re-seeded after this check because no row had them as its primary segment.
+    public var reseeded: [Int]?
+
+    public init(iteration: Int, error: Double, seconds: Double, violation: Double? = nil, reseeded: [Int]? = nil) {
+        self.iteration = iteration
+        self.error = error
+        self.seconds = seconds
+        self.violation = violation
+        self.reseeded = reseeded
+    }
 }
 
 /// The outcome of an NMF fit: X ≈ W·H with W ≥ 0 (n×k, local rows) and H ≥ 0 (k×d).
@@ -19,10 +32,17 @@ public struct NMFResult: Sendable {
     /// ‖X − W·H‖_F.
     public var reconstructionError: Double
     public var iterations: Int
+    /// Whether the stopping rule was met (false when `maxIterations` ran out first).
     public var converged: Bool
     public var history: [NMFIteration]
     public var initSeconds: Double
     public var fitSeconds: Double
+    /// Components that were no row's primary segment at a convergence and were re-seeded (in order;
+    /// a component can appear more than once).
+    public var reseededComponents: [Int] = []
+    /// Components that are still no row's primary segment in the result (empty segments); normally
+    /// none, see `NMF.maxReseedRounds`.
+    public var emptyComponents: [Int] = []
 }
 
 /// A profile's soft membership: its normalised W row.

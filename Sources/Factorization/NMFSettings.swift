@@ -29,16 +29,30 @@ public struct NMFSettings: Sendable, Equatable {
     public var solver: NMFSolver = .hals
     /// Default NNDSVDa.
     public var initialization: NMFInitialization = .nndsvda
-    /// Upper limit on iterations (one W update and one H update each). Default 200.
+    /// Upper limit on iterations (one W update and one H update each). Default 200, scikit-learn's.
+    /// A fit that reaches it without meeting the stopping rule reports `converged` = false. At k = 40
+    /// HALS meets the rule after 50–64 iterations on Deezer and Last.fm (scikit-learn cd: 59–64); on
+    /// 20 Newsgroups it reaches the cap with an error 0.05 % above scikit-learn's, and meets the rule
+    /// after 148 iterations with `svdPowerIterations` = 3 (scikit-learn: 156).
     public var maxIterations: Int = 200
-    /// Stop when the reconstruction error fell by less than `tolerance` × the initial error since the
-    /// previous check. Default 1e-4.
+    /// Stop when the iteration's projected-gradient violation has fallen to `tolerance` × the first
+    /// iteration's. Default 1e-4. This is scikit-learn's rule for its "cd" solver (same measure, same
+    /// default), here for both solvers. The violation is Σ |∂f/∂w| over every entry of W and H, where
+    /// an entry held at zero by the constraint counts only if the gradient would raise it
+    /// (`RowUpdate.Step.violation`); it is zero exactly at a stationary point, so the rule stops
+    /// where the factorisation has stopped improving, not where one iteration happens to gain
+    /// little. A rule on the error decrease (the previous one stopped when an iteration lowered the
+    /// error by less than 1e-4 × the initial error) cannot tell convergence from a plateau: HALS
+    /// often crawls for tens of iterations and then drops (on Deezer HU the error fell from 35.47
+    /// to 33.69 between iterations 50 and 60), and NNDSVDa's initial error is several times the
+    /// final one, so that rule ended real fits after 4–26 iterations, up to 7.5 % above
+    /// scikit-learn's error. The violation costs nothing extra: each coordinate update computes
+    /// its gradient anyway. It is measured every iteration and compared at every check.
     public var tolerance: Double = 1e-4
-    /// Iterations between convergence checks. Default 1: a check costs one error evaluation from
-    /// products every iteration computes anyway (O(d·k + k²), well under 1% of an iteration), and
-    /// checking every iteration stops HALS as soon as an iteration gains too little. Multiplicative
-    /// updates gain little per iteration by nature, so they are checked every 10 iterations at
-    /// least (`checkInterval`), as scikit-learn's "mu" solver does.
+    /// Iterations between convergence checks (an error evaluation, a history entry and the stopping
+    /// rule). Default 1: a check costs one error evaluation from products every iteration computes
+    /// anyway (O(d·k + k²), well under 1% of an iteration). Multiplicative updates are checked every
+    /// 10 iterations at least (`checkInterval`), as scikit-learn's "mu" solver does.
     public var checkEvery: Int = 1
 
     /// The interval actually used: `checkEvery`, but at least 10 for multiplicative updates.
@@ -52,7 +66,9 @@ public struct NMFSettings: Sendable, Equatable {
     public var l2H: Float = 0
     /// Truncated SVD behind NNDSVD: power iterations (default 1: on the 300k planted benchmark 1, 2 and
     /// 0 gave final errors of 510.32993, 510.32992 and 510.32992 with the same segments, but 0 needed
-    /// twice the HALS iterations; raise for flat spectra) and oversampling (default 8: the sketch is
+    /// twice the HALS iterations; raise for flat spectra: on 20 Newsgroups at k = 40, 1 leaves the fit
+    /// at the iteration cap with an error of 128.979, 3 converges to 128.944 and 7, scikit-learn's,
+    /// to 128.910 in 142 iterations) and oversampling (default 8: the sketch is
     /// k + 8 columns rounded up to a multiple of 16, so 48 at k = 40 — three SIMD blocks instead of
     /// the four that 10 would give; on the 300k planted benchmark the final error moved from 510.3338
     /// to 510.3333 and the segments did not change).

@@ -39,7 +39,7 @@ struct ClusteringOptions: ParsableArguments {
     @Option(help: "Maximum iterations (default: \(JobSpec().kmeans.maxIterations) for k-means, \(JobSpec().nmf.maxIterations) for NMF).")
     var maxIterations: Int?
 
-    @Option(help: "Convergence tolerance (default 1e-4). k-means: total squared centre shift relative to the mean interest variance; NMF: error decrease relative to the initial error.")
+    @Option(help: "Convergence tolerance (default 1e-4). k-means: total squared centre shift relative to the mean interest variance; NMF: projected-gradient violation relative to the first iteration's (scikit-learn's cd rule).")
     var tolerance: Double?
 
     @Option(help: "Mini-batch: rows per batch.")

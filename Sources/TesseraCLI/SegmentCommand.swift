@@ -136,6 +136,10 @@ struct SegmentSummary: Encodable {
         if let smallest = sorted.first, let largest = sorted.last {
             lines.append("  segment sizes: \(smallest) to \(largest) profiles")
         }
+        let emptySegments = sizes.indices.filter { sizes[$0] == 0 }
+        if !emptySegments.isEmpty {
+            lines.append("  \(emptySegments.count) segment(s) have no profile: " + emptySegments.map { "S\($0)" }.joined(separator: ", ") + " (try a lower --k)")
+        }
         if empty > 0 {
             lines.append("  \(empty) profile(s) had no interest left and are in no segment (run.json counts.empty; listed with an empty segment in assignments.csv, and by --empty-ids FILE)")
         }

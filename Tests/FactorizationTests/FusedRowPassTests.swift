@@ -21,23 +21,25 @@ import TesseraTestSupport
         var reference = w
         var a = DenseMatrix(rowCount: x.rowCount, columnCount: kp)
         x.multiplyPadded(ht, into: &a)
-        RowUpdate.hals(&reference, target: a, gram: hhT, l1: 0.01, l2: 0.02, components: k)
+        let referenceStep = RowUpdate.hals(&reference, target: a, gram: hhT, l1: 0.01, l2: 0.02, components: k)
         var referenceXtW = DenseMatrix(rowCount: x.columnCount, columnCount: kp)
         x.transposeMultiplyPadded(reference, into: &referenceXtW)
         let referenceGram = BLAS.gram(reference)
 
-        func fused(threads: Int) -> (DenseMatrix, DenseMatrix, DenseMatrix, FusedRowPass.Start?) {
+        func fused(threads: Int) -> (DenseMatrix, DenseMatrix, DenseMatrix, FusedRowPass.Start?, Double) {
             Parallel.withThreads(threads) {
                 var updated = w
                 var xtw = DenseMatrix(rowCount: x.columnCount, columnCount: kp, repeating: 7)   // overwritten
                 let pass = FusedRowPass.run(x, w: &updated, ht: ht, hhT: hhT, l1: 0.01, l2: 0.02, components: k, xtw: &xtw,
                                             measureStart: true)
-                return (updated, xtw, pass.gram, pass.start)
+                return (updated, xtw, pass.gram, pass.start, pass.violation)
             }
         }
-        let (one, oneXtW, oneGram, oneStart) = fused(threads: 1)
-        let (two, twoXtW, twoGram, twoStart) = fused(threads: 2)
+        let (one, oneXtW, oneGram, oneStart, oneViolation) = fused(threads: 1)
+        let (two, twoXtW, twoGram, twoStart, twoViolation) = fused(threads: 2)
         #expect(one.values == two.values && oneXtW.values == twoXtW.values && oneGram.values == twoGram.values)
+        #expect(oneViolation == twoViolation)
+        #expect(oneViolation > 0 && abs(oneViolation - referenceStep.violation) <= 1e-4 * referenceStep.violation)
         #expect(oneStart?.cross == twoStart?.cross && oneStart?.gram.values == twoStart?.gram.values)
 
         // The starting terms: ⟨W, X·Hᵀ⟩ and WᵀW of the W the pass began with.

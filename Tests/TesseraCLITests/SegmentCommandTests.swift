@@ -242,5 +242,10 @@ import FoundationXML
                              "--stability", "0", "--out", dir + "/run", "--json", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.json["k"] as? Int == 77)
+        // Five iterations do not meet the stopping rule: run.json says so.
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/run.json"))) as? [String: Any])
+        #expect(run["converged"] as? Bool == false)
+        #expect(run["iterations"] as? Int == 5)
+        #expect(((run["history"] as? [[String: Any]])?.last?["violation"] as? Double ?? 0) > 1e-4)
     }
 }
