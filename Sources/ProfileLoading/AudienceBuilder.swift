@@ -27,10 +27,12 @@ struct StringInterner {
 /// rejects and line counts.
 struct AudienceBuilder {
     var interests = StringInterner()
-    /// Raw interest bytes seen so far → column (-1: normalises to nothing). Only raw forms never
-    /// seen before are normalised, so each block costs byte-hash lookups, not string work.
+    /// Raw interest bytes seen so far → column (-1: dropped) and what normalisation made of them
+    /// (`Fate`). Only raw forms never seen before are normalised, so each block costs byte-hash
+    /// lookups, not string work, and interest hygiene runs once per distinct raw interest.
     var rawInterests = TokenTable(capacity: 1 << 15)
     var rawColumn: [Int32] = []
+    var rawFate: [Fate] = []
     let normalizer: InterestNormalizer
     /// Profile ids, interned as bytes (no String per record); strings are made once, at the end.
     var profiles = TokenTable(capacity: 1 << 16)
@@ -69,6 +71,16 @@ struct AudienceBuilder {
 
     /// Entries merged so far.
     var entryCount: Int { entryColumn.count }
+
+    /// What normalisation made of a raw interest: kept as it was, kept reduced by hygiene
+    /// (`@mashable:` → `@mashable`), dropped as empty, or dropped by a hygiene rule.
+    struct Fate: Equatable {
+        var code: UInt8
+        static let kept = Fate(code: 0), reduced = Fate(code: 1), empty = Fate(code: 2)
+        static func dropped(_ rule: HygieneRule) -> Fate { Fate(code: 3 + UInt8(HygieneRule.allCases.firstIndex(of: rule)!)) }
+        static let codeCount = 3 + HygieneRule.allCases.count
+        var isDropped: Bool { code >= 2 }
+    }
 
     /// Entries of `entryColumn` still in a block's local interest ids, and that block's map.
     private struct DeferredEntries {
@@ -146,14 +158,16 @@ struct AudienceBuilder {
 
         // Pass 2: vocabulary, in order of first use by a kept record. With every record kept, the
         // block's own first-use order says it (one visit per distinct interest).
-        var drops = 0
+        // Occurrences by fate (index: `Fate.code`); kept ones are not counted.
+        var fateCounts = [Int](repeating: 0, count: Fate.codeCount)
         if duplicateRejects == 0 {
             for li in block.firstUse {
-                let column = column(ofLocal: Int(li), in: block)
+                let (column, fate) = column(ofLocal: Int(li), in: block)
                 interestMap[Int(li)] = column
-                if column < 0 { drops += Int(block.useCount[Int(li)]) }
+                if fate != .kept { fateCounts[Int(fate.code)] += Int(block.useCount[Int(li)]) }
             }
         } else {
+            var localFate = [Fate](repeating: .kept, count: block.interests.count)
             var entryStart = 0
             for r in 0..<records {
                 let entryEnd = block.recordEntryEnd[r]
@@ -161,12 +175,13 @@ struct AudienceBuilder {
                 guard recordProfile[r] >= 0 else { continue }
                 for e in entryStart..<entryEnd {
                     let li = Int(block.entryInterest[e])
-                    if interestMap[li] == -2 { interestMap[li] = column(ofLocal: li, in: block) }
-                    if interestMap[li] < 0 { drops += 1 }
+                    if interestMap[li] == -2 { (interestMap[li], localFate[li]) = column(ofLocal: li, in: block) }
+                    if localFate[li] != .kept { fateCounts[Int(localFate[li].code)] += 1 }
                 }
             }
         }
-        report.emptyInterestsDropped += drops
+        let drops = fateCounts[Int(Fate.empty.code)...].reduce(0, +)
+        if drops > 0 || fateCounts[Int(Fate.reduced.code)] > 0 { count(fateCounts) }
 
         // Pass 3: entries. Common case: nothing dropped or skipped and profiles in order, so the
         // block's entries are kept as they are, to be mapped in parallel at the end.
@@ -223,17 +238,37 @@ struct AudienceBuilder {
         report.files[file].header += block.headerLines
     }
 
-    /// The column of block-local interest `li`, normalising its raw form if it is new.
-    private mutating func column(ofLocal li: Int, in block: ParsedBlock) -> Int32 {
+    /// The column of block-local interest `li` (-1: dropped) and its fate, normalising its raw form
+    /// if it is new.
+    private mutating func column(ofLocal li: Int, in block: ParsedBlock) -> (Int32, Fate) {
         let span = block.interests.range(of: li)
         return block.interests.arena.withUnsafeBufferPointer { a in
             let start = a.baseAddress! + span.lowerBound
             let raw = Int(rawInterests.id(of: start, length: span.count))
             if raw == rawColumn.count {
-                let name = normalizer.normalize(UnsafeBufferPointer(start: start, count: span.count))
-                rawColumn.append(name.isEmpty ? -1 : interests.id(of: name))
+                let outcome = normalizer.outcome(UnsafeBufferPointer(start: start, count: span.count))
+                if let rule = outcome.dropped {
+                    rawColumn.append(-1)
+                    rawFate.append(.dropped(rule))
+                } else if outcome.name.isEmpty {
+                    rawColumn.append(-1)
+                    rawFate.append(.empty)
+                } else {
+                    rawColumn.append(interests.id(of: outcome.name))
+                    rawFate.append(outcome.reduced ? .reduced : .kept)
+                }
             }
-            return rawColumn[raw]
+            return (rawColumn[raw], rawFate[raw])
+        }
+    }
+
+    /// Adds a block's dropped and reduced occurrences (indexed by `Fate.code`) to the report.
+    private mutating func count(_ fateCounts: [Int]) {
+        report.emptyInterestsDropped += fateCounts[Int(Fate.empty.code)]
+        report.hygieneReduced += fateCounts[Int(Fate.reduced.code)]
+        for rule in HygieneRule.allCases {
+            let n = fateCounts[Int(Fate.dropped(rule).code)]
+            if n > 0 { report.hygieneDropped[rule.rawValue, default: 0] += n }
         }
     }
 
