@@ -39,10 +39,13 @@ struct AudienceBuilder {
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
     var profileFirstSeen: [(file: Int32, line: Int)] = []
 
-    /// Every entry's column, in entry order. Blocks on the common path (every record kept, every
-    /// interest kept, profiles in order) are copied in as they are, in block-local interest ids,
-    /// and listed in `deferred`; `finishEntries()` maps them to columns in parallel.
+    /// Every entry's column, in entry order. Blocks on the common path (every record kept, profiles
+    /// in order) are copied in as they are, in block-local interest ids, and listed in `deferred`;
+    /// `finishEntries()` maps them to columns in parallel. Entries of interests dropped by
+    /// normalisation travel along as column -1 and are removed there too (`hasDroppedEntries`), so a
+    /// block with debris in it stays on the common path.
     private(set) var entryColumn: [Int32] = []
+    private var hasDroppedEntries = false
     /// Entry weights; empty while every weight so far is 1 (plain interest lists).
     private var entryWeight: [Float] = []
     private var hasWeights = false
@@ -183,10 +186,11 @@ struct AudienceBuilder {
         let drops = fateCounts[Int(Fate.empty.code)...].reduce(0, +)
         if drops > 0 || fateCounts[Int(Fate.reduced.code)] > 0 { count(fateCounts) }
 
-        // Pass 3: entries. Common case: nothing dropped or skipped and profiles in order, so the
-        // block's entries are kept as they are, to be mapped in parallel at the end.
+        // Pass 3: entries. Common case: no record skipped and profiles in order, so the block's
+        // entries are kept as they are, to be mapped in parallel at the end (dropped ones included).
         if isGrouped && !staysGrouped { ungroup() }
-        if drops == 0 && duplicateRejects == 0 && isGrouped {
+        if duplicateRejects == 0 && isGrouped {
+            if drops > 0 { hasDroppedEntries = true }
             let base = entryCount
             if block.hasWeights {
                 materializeWeights()   // ones for the entries before this block
@@ -313,11 +317,52 @@ struct AudienceBuilder {
     /// Empties the builder's entry arrays.
     mutating func finishEntries() -> (columns: [Int32], values: [Float], weighted: Bool) {
         mapDeferred()
+        removeDroppedEntries()
         let columns = entryColumn
         entryColumn = []
         let values = hasWeights ? entryWeight : MemoryTuning.largeArray(repeating: Float(1), count: columns.count)
         entryWeight = []
         return (columns, values, hasWeights)
+    }
+
+    /// Removes the entries of dropped interests (column -1) kept by blocks on the common path, with
+    /// their weights and owners, and moves the row ends to match: one pass over the entries.
+    private mutating func removeDroppedEntries() {
+        guard hasDroppedEntries else { return }
+        hasDroppedEntries = false
+        let count = entryColumn.count
+        var kept = 0
+        let weighted = hasWeights, owned = entryProfile != nil
+        var weights = entryWeight
+        var owners = entryProfile ?? []
+        entryWeight = []   // moved out, so the passes below write them in place
+        if owned { entryProfile = [] }
+        entryColumn.withUnsafeMutableBufferPointer { cb in
+        weights.withUnsafeMutableBufferPointer { wb in
+        owners.withUnsafeMutableBufferPointer { ob in
+        rowEnd.withUnsafeMutableBufferPointer { rb in
+            guard let c = cb.baseAddress else { return }
+            var next = 0   // the row whose end comes next (grouped entries)
+            for p in 0..<count {
+                while next < rb.count && rb[next] == p { rb[next] = kept; next += 1 }
+                guard c[p] >= 0 else { continue }
+                c[kept] = c[p]
+                if weighted { wb[kept] = wb[p] }
+                if owned { ob[kept] = ob[p] }
+                kept += 1
+            }
+            while next < rb.count { rb[next] = kept; next += 1 }
+        }
+        }
+        }
+        }
+        entryColumn.removeSubrange(kept...)
+        if weighted { weights.removeSubrange(kept...) }
+        entryWeight = weights
+        if owned {
+            owners.removeSubrange(kept...)
+            entryProfile = owners
+        }
     }
 
     /// Reserves room for about `entries` entries in total, so the large arrays grow once.

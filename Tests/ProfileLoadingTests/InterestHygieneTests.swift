@@ -179,6 +179,39 @@ import LinearAlgebra
         #expect(fromCSV.matrix == fromJSON.matrix)
     }
 
+    /// Dropped entries ride along with the kept ones and are removed at the end: with weights, with
+    /// profiles out of order (entries then carry their owners), with a profile left empty, across
+    /// blocks and threads, nothing of them stays.
+    @Test func droppedEntriesLeaveNoTraceInAnyLayout() throws {
+        var csv = "lonely,#2024,4\n"
+        var expected: [String: [String: Float]] = [:]
+        for i in 0..<900 {
+            let id = "u\(i % 60)"   // profiles come back: out of order after the first 60 lines
+            let w = Float(1 + i % 3)
+            csv += "\(id),#1,\(w)\n\(id),#nba!,\(w)\n\(id),@the,2\n\(id),topic\(i % 7),1\n"
+            expected[id, default: [:]]["#nba", default: 0] += w
+            expected[id, default: [:]]["topic\(i % 7)", default: 0] += 1
+        }
+        let path = TestFiles.write(csv, name: "w.csv")
+        // Grouped: every profile on consecutive lines.
+        let groupedPath = TestFiles.write(expected.keys.sorted().map { id in
+            expected[id]!.sorted { $0.key < $1.key }.map { "\(id),\($0.key),\($0.value)\n\(id),#7,1\n" }.joined()
+        }.joined(), name: "g.csv")
+        for threads in [1, 2] {
+            for file in [path, groupedPath] {
+                let a = try Parallel.withThreads(threads) {
+                    try ProfileLoader.load([file]) { $0.blockBytes = 4096; $0.weighting = .raw; $0.normalizeRows = false; $0.header = .absent }
+                }
+                try a.matrix.validate()
+                #expect(a.profileIds.count == 60)
+                for (id, interests) in expected { #expect(a.interests(of: id) == interests, "\(id)") }
+                #expect(a.report.nonzeros == expected.values.reduce(0) { $0 + $1.count })
+                #expect(a.emptyProfileIds == (file == path ? ["lonely"] : []))
+                #expect(!a.vocabulary.interests.contains { $0.hasPrefix("@") || $0 == "#1" || $0 == "#7" })
+            }
+        }
+    }
+
     // MARK: Interests so common they say nothing
 
     /// Deezer (Hungary): `pop` is liked by 80 % of users, `dance` by 53 %. Kept by default and named
