@@ -27,20 +27,25 @@ struct StringInterner {
 /// rejects and line counts.
 struct AudienceBuilder {
     var interests = StringInterner()
-    /// Raw interest bytes seen so far → column (-1: normalises to nothing). Only raw forms never
-    /// seen before are normalised, so each block costs byte-hash lookups, not string work.
+    /// Raw interest bytes seen so far → column (-1: dropped) and what normalisation made of them
+    /// (`Fate`). Only raw forms never seen before are normalised, so each block costs byte-hash
+    /// lookups, not string work, and interest hygiene runs once per distinct raw interest.
     var rawInterests = TokenTable(capacity: 1 << 15)
     var rawColumn: [Int32] = []
+    var rawFate: [Fate] = []
     let normalizer: InterestNormalizer
     /// Profile ids, interned as bytes (no String per record); strings are made once, at the end.
     var profiles = TokenTable(capacity: 1 << 16)
     /// Where each profile was first seen: file index and 1-based line, for messages about repeats.
     var profileFirstSeen: [(file: Int32, line: Int)] = []
 
-    /// Every entry's column, in entry order. Blocks on the common path (every record kept, every
-    /// interest kept, profiles in order) are copied in as they are, in block-local interest ids,
-    /// and listed in `deferred`; `finishEntries()` maps them to columns in parallel.
+    /// Every entry's column, in entry order. Blocks on the common path (every record kept, profiles
+    /// in order) are copied in as they are, in block-local interest ids, and listed in `deferred`;
+    /// `finishEntries()` maps them to columns in parallel. Entries of interests dropped by
+    /// normalisation travel along as column -1 and are removed there too (`hasDroppedEntries`), so a
+    /// block with debris in it stays on the common path.
     private(set) var entryColumn: [Int32] = []
+    private var hasDroppedEntries = false
     /// Entry weights; empty while every weight so far is 1 (plain interest lists).
     private var entryWeight: [Float] = []
     private var hasWeights = false
@@ -69,6 +74,16 @@ struct AudienceBuilder {
 
     /// Entries merged so far.
     var entryCount: Int { entryColumn.count }
+
+    /// What normalisation made of a raw interest: kept as it was, kept reduced by hygiene
+    /// (`@mashable:` → `@mashable`), dropped as empty, or dropped by a hygiene rule.
+    struct Fate: Equatable {
+        var code: UInt8
+        static let kept = Fate(code: 0), reduced = Fate(code: 1), empty = Fate(code: 2)
+        static func dropped(_ rule: HygieneRule) -> Fate { Fate(code: 3 + UInt8(HygieneRule.allCases.firstIndex(of: rule)!)) }
+        static let codeCount = 3 + HygieneRule.allCases.count
+        var isDropped: Bool { code >= 2 }
+    }
 
     /// Entries of `entryColumn` still in a block's local interest ids, and that block's map.
     private struct DeferredEntries {
@@ -146,14 +161,16 @@ struct AudienceBuilder {
 
         // Pass 2: vocabulary, in order of first use by a kept record. With every record kept, the
         // block's own first-use order says it (one visit per distinct interest).
-        var drops = 0
+        // Occurrences by fate (index: `Fate.code`); kept ones are not counted.
+        var fateCounts = [Int](repeating: 0, count: Fate.codeCount)
         if duplicateRejects == 0 {
             for li in block.firstUse {
-                let column = column(ofLocal: Int(li), in: block)
+                let (column, fate) = column(ofLocal: Int(li), in: block)
                 interestMap[Int(li)] = column
-                if column < 0 { drops += Int(block.useCount[Int(li)]) }
+                if fate != .kept { fateCounts[Int(fate.code)] += Int(block.useCount[Int(li)]) }
             }
         } else {
+            var localFate = [Fate](repeating: .kept, count: block.interests.count)
             var entryStart = 0
             for r in 0..<records {
                 let entryEnd = block.recordEntryEnd[r]
@@ -161,17 +178,19 @@ struct AudienceBuilder {
                 guard recordProfile[r] >= 0 else { continue }
                 for e in entryStart..<entryEnd {
                     let li = Int(block.entryInterest[e])
-                    if interestMap[li] == -2 { interestMap[li] = column(ofLocal: li, in: block) }
-                    if interestMap[li] < 0 { drops += 1 }
+                    if interestMap[li] == -2 { (interestMap[li], localFate[li]) = column(ofLocal: li, in: block) }
+                    if localFate[li] != .kept { fateCounts[Int(localFate[li].code)] += 1 }
                 }
             }
         }
-        report.emptyInterestsDropped += drops
+        let drops = fateCounts[Int(Fate.empty.code)...].reduce(0, +)
+        if drops > 0 || fateCounts[Int(Fate.reduced.code)] > 0 { count(fateCounts) }
 
-        // Pass 3: entries. Common case: nothing dropped or skipped and profiles in order, so the
-        // block's entries are kept as they are, to be mapped in parallel at the end.
+        // Pass 3: entries. Common case: no record skipped and profiles in order, so the block's
+        // entries are kept as they are, to be mapped in parallel at the end (dropped ones included).
         if isGrouped && !staysGrouped { ungroup() }
-        if drops == 0 && duplicateRejects == 0 && isGrouped {
+        if duplicateRejects == 0 && isGrouped {
+            if drops > 0 { hasDroppedEntries = true }
             let base = entryCount
             if block.hasWeights {
                 materializeWeights()   // ones for the entries before this block
@@ -223,17 +242,37 @@ struct AudienceBuilder {
         report.files[file].header += block.headerLines
     }
 
-    /// The column of block-local interest `li`, normalising its raw form if it is new.
-    private mutating func column(ofLocal li: Int, in block: ParsedBlock) -> Int32 {
+    /// The column of block-local interest `li` (-1: dropped) and its fate, normalising its raw form
+    /// if it is new.
+    private mutating func column(ofLocal li: Int, in block: ParsedBlock) -> (Int32, Fate) {
         let span = block.interests.range(of: li)
         return block.interests.arena.withUnsafeBufferPointer { a in
             let start = a.baseAddress! + span.lowerBound
             let raw = Int(rawInterests.id(of: start, length: span.count))
             if raw == rawColumn.count {
-                let name = normalizer.normalize(UnsafeBufferPointer(start: start, count: span.count))
-                rawColumn.append(name.isEmpty ? -1 : interests.id(of: name))
+                let outcome = normalizer.outcome(UnsafeBufferPointer(start: start, count: span.count))
+                if let rule = outcome.dropped {
+                    rawColumn.append(-1)
+                    rawFate.append(.dropped(rule))
+                } else if outcome.name.isEmpty {
+                    rawColumn.append(-1)
+                    rawFate.append(.empty)
+                } else {
+                    rawColumn.append(interests.id(of: outcome.name))
+                    rawFate.append(outcome.reduced ? .reduced : .kept)
+                }
             }
-            return rawColumn[raw]
+            return (rawColumn[raw], rawFate[raw])
+        }
+    }
+
+    /// Adds a block's dropped and reduced occurrences (indexed by `Fate.code`) to the report.
+    private mutating func count(_ fateCounts: [Int]) {
+        report.emptyInterestsDropped += fateCounts[Int(Fate.empty.code)]
+        report.hygieneReduced += fateCounts[Int(Fate.reduced.code)]
+        for rule in HygieneRule.allCases {
+            let n = fateCounts[Int(Fate.dropped(rule).code)]
+            if n > 0 { report.hygieneDropped[rule.rawValue, default: 0] += n }
         }
     }
 
@@ -278,11 +317,52 @@ struct AudienceBuilder {
     /// Empties the builder's entry arrays.
     mutating func finishEntries() -> (columns: [Int32], values: [Float], weighted: Bool) {
         mapDeferred()
+        removeDroppedEntries()
         let columns = entryColumn
         entryColumn = []
         let values = hasWeights ? entryWeight : MemoryTuning.largeArray(repeating: Float(1), count: columns.count)
         entryWeight = []
         return (columns, values, hasWeights)
+    }
+
+    /// Removes the entries of dropped interests (column -1) kept by blocks on the common path, with
+    /// their weights and owners, and moves the row ends to match: one pass over the entries.
+    private mutating func removeDroppedEntries() {
+        guard hasDroppedEntries else { return }
+        hasDroppedEntries = false
+        let count = entryColumn.count
+        var kept = 0
+        let weighted = hasWeights, owned = entryProfile != nil
+        var weights = entryWeight
+        var owners = entryProfile ?? []
+        entryWeight = []   // moved out, so the passes below write them in place
+        if owned { entryProfile = [] }
+        entryColumn.withUnsafeMutableBufferPointer { cb in
+        weights.withUnsafeMutableBufferPointer { wb in
+        owners.withUnsafeMutableBufferPointer { ob in
+        rowEnd.withUnsafeMutableBufferPointer { rb in
+            guard let c = cb.baseAddress else { return }
+            var next = 0   // the row whose end comes next (grouped entries)
+            for p in 0..<count {
+                while next < rb.count && rb[next] == p { rb[next] = kept; next += 1 }
+                guard c[p] >= 0 else { continue }
+                c[kept] = c[p]
+                if weighted { wb[kept] = wb[p] }
+                if owned { ob[kept] = ob[p] }
+                kept += 1
+            }
+            while next < rb.count { rb[next] = kept; next += 1 }
+        }
+        }
+        }
+        }
+        entryColumn.removeSubrange(kept...)
+        if weighted { weights.removeSubrange(kept...) }
+        entryWeight = weights
+        if owned {
+            owners.removeSubrange(kept...)
+            entryProfile = owners
+        }
     }
 
     /// Reserves room for about `entries` entries in total, so the large arrays grow once.

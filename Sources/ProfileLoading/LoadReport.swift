@@ -36,6 +36,21 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public var prunedVocabularyLimit = 0
     /// Interest occurrences whose normalised text was empty (dropped).
     public var emptyInterestsDropped = 0
+    /// Interest occurrences dropped by interest hygiene, keyed by `HygieneRule`'s raw value
+    /// (`sigil-only`, `hashtag-without-letter`, `email-domain`, `at-word`); rules that dropped
+    /// nothing are left out. Empty when hygiene is off.
+    public var hygieneDropped: [String: Int] = [:]
+    /// Interest occurrences that hygiene reduced to their valid form and kept (`@mashable:` counted
+    /// here becomes `@mashable`).
+    public var hygieneReduced = 0
+    /// Interests pruned by max-df (held by more than that fraction of profiles), most held first;
+    /// the first `listedInterests` of them (`prunedMaxDocumentFrequency` counts them all).
+    public var prunedTooCommon: [InterestShare] = []
+    /// Interests kept although more than half of the profiles hold them (`widespreadShare`), most
+    /// held first; the first `listedInterests` of them (`widespreadInterestCount` counts them all).
+    /// idf already gives them the least weight; `--max-df 0.5` would prune them.
+    public var widespreadInterests: [InterestShare] = []
+    public var widespreadInterestCount = 0
     public var nonzeros = 0
     /// Mean raw weight per row before weighting (BM25's average document length; 1 for other weightings).
     public var averageRowWeight: Double? = nil
@@ -45,10 +60,33 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// Seconds per loading stage: `read`, `parse` (parallel), `merge`, `assemble`.
     public var stageSeconds: [String: Double] = [:]
 
+    /// The share of profiles above which a kept interest is listed as widespread: one half.
+    public static let widespreadShare = 0.5
+    /// How many interests `prunedTooCommon` and `widespreadInterests` list at most.
+    public static let listedInterests = 100
+
+    /// Interest occurrences dropped by hygiene, all rules together.
+    public var hygieneDroppedTotal: Int { hygieneDropped.values.reduce(0, +) }
+
     /// Whether the accounting holds: read = loaded + rejected + blank + header, per file and in total.
     public var isBalanced: Bool {
         linesRead == linesLoaded + linesRejected + blankLines + headerLines
             && files.allSatisfy { $0.lines == $0.loaded + $0.rejected + $0.blank + $0.header }
+    }
+}
+
+/// An interest and how many of the profiles hold it.
+public struct InterestShare: Sendable, Codable, Equatable {
+    public var interest: String
+    /// Profiles holding it (its document frequency).
+    public var profiles: Int
+    /// `profiles` over all profiles loaded, empty ones included (the base of max-df).
+    public var share: Double
+
+    public init(interest: String, profiles: Int, share: Double) {
+        self.interest = interest
+        self.profiles = profiles
+        self.share = share
     }
 }
 

@@ -9,7 +9,7 @@ import Darwin
 
 /// A binary cache of a loaded audience, so re-runs skip parsing.
 ///
-/// Layout (little-endian, version 2): a 64-byte header (`TESSERA\0` magic, version, section count,
+/// Layout (little-endian, version 3): a 64-byte header (`TESSERA\0` magic, version, section count,
 /// payload length, CRC-32 of the whole file computed with its own four bytes as zero), a section
 /// table (kind, offset, length), then sections each aligned to 64
 /// bytes so that arrays can be memory-mapped in place: row starts (Int64), columns (Int32), values
@@ -19,8 +19,10 @@ import Darwin
 public enum ProfileCache {
     package static let magic: [UInt8] = Array("TESSERA\0".utf8)
     /// Version 2: the checksum covers the header too (version 1 left it out, so a damaged header
-    /// went unnoticed). Other versions are refused with "reload from the source files".
-    package static let version: UInt32 = 2
+    /// went unnoticed). Version 3: the settings record interest hygiene and the report its counts
+    /// (a version 2 cache was built without hygiene). Other versions are refused with "reload from
+    /// the source files".
+    package static let version: UInt32 = 3
     static let alignment = 64
 
     enum Section: UInt32, CaseIterable {
@@ -147,6 +149,20 @@ public enum ProfileCache {
                                   emptyProfileIds: try file.strings(.emptyProfileIds), rejects: meta.rejects, report: meta.report,
                                   settings: meta.settings)
         }
+    }
+
+    /// Refuses a cache built with interest hygiene set otherwise than `requested` asks: its vocabulary
+    /// was made with the other rule, so reusing it would silently give the run the interests it
+    /// asked to clean (or drop the ones it asked to keep). The other loader settings of a cache
+    /// are adopted as they are, as they always were.
+    public static func checkHygiene(of cached: LoaderSettings, requested: LoaderSettings, path: String) throws {
+        let built = cached.normalization.interestHygiene, asked = requested.normalization.interestHygiene
+        guard built != asked else { return }
+        let how = built ? "with interest hygiene" : "without interest hygiene (--no-interest-hygiene)"
+        let fix = asked
+            ? "rebuild it from the source files (`tessera load FILES --cache \(path)`), or run with --no-interest-hygiene (job key normalization.interest_hygiene: false)"
+            : "rebuild it from the source files with --no-interest-hygiene, or run without --no-interest-hygiene (job key normalization.interest_hygiene: true)"
+        throw LoadError.cache("\(path) was built \(how) and this run asks for it \(asked ? "on" : "off"): \(fix)")
     }
 
     /// Runs `body`, turning a broken invariant of a matrix read from the cache into an error that

@@ -46,11 +46,14 @@ extension ProfileLoader {
         let df = documentFrequencies(columns, columnCount: seen)
         var keep = [Bool](repeating: true, count: seen)
         let maxDF = Int((settings.maxDocumentFrequency * Double(profileCount)).rounded(.down))
+        let widespreadDF = Int((LoadReport.widespreadShare * Double(profileCount)).rounded(.down))
+        var tooCommon: [Int] = []
         for j in 0..<seen {
             if Int(df[j]) < settings.minDocumentFrequency {
                 keep[j] = false; report.prunedMinDocumentFrequency += 1
             } else if settings.maxDocumentFrequency < 1, Int(df[j]) > maxDF {
                 keep[j] = false; report.prunedMaxDocumentFrequency += 1
+                tooCommon.append(j)
             }
         }
         if let limit = settings.maxVocabularySize {
@@ -61,6 +64,10 @@ extension ProfileLoader {
                 report.prunedVocabularyLimit = kept.count - limit
             }
         }
+        let widespread = (0..<seen).filter { keep[$0] && Int(df[$0]) > widespreadDF }
+        report.prunedTooCommon = listed(tooCommon, df: df, names: interestNames, profileCount: profileCount)
+        report.widespreadInterests = listed(widespread, df: df, names: interestNames, profileCount: profileCount)
+        report.widespreadInterestCount = widespread.count
         var newColumn = [Int32](repeating: -1, count: seen)
         var interests: [String] = []
         var keptDF: [Int32] = []
@@ -135,6 +142,14 @@ extension ProfileLoader {
         return LoadedAudience(matrix: matrix, vocabulary: Vocabulary(interests: interests, documentFrequencies: keptDF),
                               profileIds: profileIds, tags: tags, attributes: attributes, emptyProfileIds: emptyIds,
                               rejects: builder.rejects, report: report, settings: settings)
+    }
+
+    /// The first `LoadReport.listedInterests` of `columns`, most held first (ties: first seen), with
+    /// their shares of `profileCount`.
+    static func listed(_ columns: [Int], df: [Int32], names: [String], profileCount: Int) -> [InterestShare] {
+        columns.sorted { df[$0] != df[$1] ? df[$0] > df[$1] : $0 < $1 }
+            .prefix(LoadReport.listedInterests)
+            .map { InterestShare(interest: names[$0], profiles: Int(df[$0]), share: Double(df[$0]) / Double(max(profileCount, 1))) }
     }
 
     /// How many entries each column has (rows are combined already, so: in how many rows), counted

@@ -19,6 +19,13 @@ struct LoadSummary: Encodable {
     var interestsSeen: Int
     var pruned: [String: Int]
     var emptyInterestsDropped: Int
+    var interestHygiene: Bool
+    var hygieneDropped: [String: Int]
+    var hygieneReduced: Int
+    var prunedTooCommon: [InterestShare]
+    var widespreadInterests: [InterestShare]
+    var widespreadInterestCount: Int
+    var maxDF: Double
     var rejectsByKind: [String: Int]
     var stageSeconds: [String: Double]
     var weighting: String
@@ -32,6 +39,9 @@ struct LoadSummary: Encodable {
         case profiles, rows, interests, nonzeros, rejected, empty, seconds
         case linesRead = "lines_read", linesLoaded = "lines_loaded", blankLines = "blank_lines", headerLines = "header_lines"
         case duplicateLinesMerged = "duplicate_lines_merged", interestsSeen = "interests_seen", pruned
+        case interestHygiene = "interest_hygiene", hygieneDropped = "hygiene_dropped", hygieneReduced = "hygiene_reduced"
+        case prunedTooCommon = "pruned_too_common", widespreadInterests = "widespread_interests"
+        case widespreadInterestCount = "widespread_interest_count", maxDF = "max_df"
         case emptyInterestsDropped = "empty_interests_dropped", rejectsByKind = "rejects_by_kind", stageSeconds = "stage_seconds", weighting, files
         case emptyIds = "empty_ids", emptyIdsTruncated = "empty_ids_truncated", cache, rejectsFile = "rejects_file"
     }
@@ -54,6 +64,13 @@ struct LoadSummary: Encodable {
         pruned = ["min_df": r.prunedMinDocumentFrequency, "max_df": r.prunedMaxDocumentFrequency,
                   "vocabulary_limit": r.prunedVocabularyLimit]
         emptyInterestsDropped = r.emptyInterestsDropped
+        interestHygiene = audience.settings.normalization.interestHygiene
+        hygieneDropped = r.hygieneDropped
+        hygieneReduced = r.hygieneReduced
+        prunedTooCommon = r.prunedTooCommon
+        widespreadInterests = r.widespreadInterests
+        widespreadInterestCount = r.widespreadInterestCount
+        maxDF = audience.settings.maxDocumentFrequency
         rejectsByKind = r.rejectsByKind
         stageSeconds = r.stageSeconds
         weighting = audience.settings.weighting.rawValue
@@ -77,6 +94,28 @@ struct LoadSummary: Encodable {
         lines.append("  profiles: \(n(profiles)) = \(n(rows)) to segment + \(n(empty)) empty (kept out); duplicate lines merged: \(n(duplicateLinesMerged))")
         let prunedTotal = pruned.values.reduce(0, +)
         lines.append("  interests: \(n(interestsSeen)) seen, \(n(prunedTotal)) pruned (min-df \(n(pruned["min_df"] ?? 0)), max-df \(n(pruned["max_df"] ?? 0)), vocabulary limit \(n(pruned["vocabulary_limit"] ?? 0)))")
+        if interestHygiene {
+            let dropped = hygieneDropped.values.reduce(0, +)
+            var line = "  interest hygiene: \(n(dropped)) interest occurrences dropped"
+            if dropped > 0 {
+                line += " (" + HygieneRule.allCases.compactMap { rule in hygieneDropped[rule.rawValue].map { "\(rule.rawValue) \(n($0))" } }
+                    .joined(separator: ", ") + ")"
+            }
+            lines.append(line + ", \(n(hygieneReduced)) reduced to their valid form and kept")
+        } else {
+            lines.append("  interest hygiene: off")
+        }
+        func shares(_ list: [InterestShare]) -> String {
+            list.prefix(10).map { String(format: "%@ %.0f %%", $0.interest, 100 * $0.share) }.joined(separator: ", ")
+        }
+        if !prunedTooCommon.isEmpty {
+            let more = (pruned["max_df"] ?? 0) > 10 ? ", …" : ""
+            lines.append("  pruned as too common (held by more than \(String(format: "%g", 100 * maxDF)) % of profiles): \(shares(prunedTooCommon))\(more)")
+        }
+        if !widespreadInterests.isEmpty {
+            let more = widespreadInterestCount > 10 ? ", … (\(n(widespreadInterestCount)) in all)" : ""
+            lines.append("  widespread (held by more than half of the profiles; kept, idf weighs them down; --max-df 0.5 prunes them): \(shares(widespreadInterests))\(more)")
+        }
         if !rejectsByKind.isEmpty {
             lines.append("  rejected by kind: " + rejectsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \(n($0.value))" }.joined(separator: ", "))
         }

@@ -24,6 +24,10 @@ struct LoaderOptions: ParsableArguments {
     @Flag(name: .customLong("strip-sigil"), help: "Treat #nba, @nba and nba as one interest (remove a leading # or @).")
     var stripSigil = JobSpec().normalization.stripSigil
 
+    @Flag(name: .customLong("interest-hygiene"), inversion: .prefixedNo,
+          help: "Reduce handles and hashtags to their valid form (@mashable: → @mashable) and drop debris (@, #..., #2024, @gmail.com, @the).")
+    var interestHygiene = JobSpec().normalization.interestHygiene
+
     @Flag(name: .customLong("case-fold"), inversion: .prefixedNo, help: "Fold case of interests.")
     var caseFold = JobSpec().normalization.caseFold
 
@@ -71,6 +75,7 @@ struct LoaderOptions: ParsableArguments {
         spec.normalization.nfkc = nfkc
         spec.normalization.caseFold = caseFold
         spec.normalization.stripSigil = stripSigil
+        spec.normalization.interestHygiene = interestHygiene
         spec.duplicates = duplicates
         spec.header = header
         spec.strict = strict

@@ -7,7 +7,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a segmentation job file (YAML): every parameter of `tessera segment` in one place.",
         discussion: """
-        Keys: inputs, format, normalization {trim, nfkc, case_fold, strip_sigil}, pruning {min_df, max_df, \\
+        Keys: inputs, format, normalization {trim, nfkc, case_fold, strip_sigil, interest_hygiene}, pruning {min_df, max_df, \\
         max_vocabulary}, weighting, l2, duplicates, header, max_line_bytes, strict, method, k, seed, restarts, \\
         kmeans {init, init_trials, parallel_rounds, parallel_oversampling, algorithm, metric, max_iterations, \\
         tolerance, bounds, batch_size, epochs, patience}, nmf {solver, init, max_iterations, tolerance, \\

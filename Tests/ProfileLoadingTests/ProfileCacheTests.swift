@@ -123,7 +123,7 @@ import LinearAlgebra
         var old = try bytes(path)
         old[8] = 1   // version 1: its checksum left the header out
         try resealed(old, to: path)
-        #expect(throws: LoadError.cache("\(path) has cache version 1; this Tessera reads version 2: reload from the source files")) {
+        #expect(throws: LoadError.cache("\(path) has cache version 1; this Tessera reads version 3: reload from the source files")) {
             try ProfileCache.load(from: path)
         }
     }

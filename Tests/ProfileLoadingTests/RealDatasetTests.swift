@@ -15,9 +15,9 @@ import ProfileLoading
     }
 
     @Test func lastFmEdgeListWithWeightsRaw() throws {
-        // The raw artist names: no case folding or NFKC.
+        // The raw artist names: no case folding, NFKC or interest hygiene.
         let a = try ProfileLoader.load([TestFiles.dataset("lastfm-2k/user_artist_plays.csv.gz")]) {
-            $0.normalization = NormalizationSettings(trim: true, unicodeNFKC: false, caseFold: false)
+            $0.normalization = NormalizationSettings(trim: true, unicodeNFKC: false, caseFold: false, interestHygiene: false)
             $0.weighting = .raw
             $0.normalizeRows = false
         }
@@ -37,10 +37,19 @@ import ProfileLoading
     @Test func lastFmCaseFoldingMergesArtistNames() throws {
         // Default normalisation folds case: 14 artist names differ only by case (e.g. two spellings of
         // one band) and merge; 4 users listened to both spellings, whose plays add up.
-        let a = try ProfileLoader.load([TestFiles.dataset("lastfm-2k/user_artist_plays.csv.gz")])
+        let a = try ProfileLoader.load([TestFiles.dataset("lastfm-2k/user_artist_plays.csv.gz")]) { $0.normalization.interestHygiene = false }
         #expect(a.report.profiles == 1_892)
         #expect(a.report.interests == 17_618)
         #expect(a.report.nonzeros == 92_830)
+        // Interest hygiene (on by default) sees one artist name as debris: the band `#####` (8
+        // listeners) is a sigil and nothing else. `#2 Orchestra` has letters and stays; no user is emptied.
+        let clean = try ProfileLoader.load([TestFiles.dataset("lastfm-2k/user_artist_plays.csv.gz")])
+        #expect(clean.report.hygieneDropped == ["sigil-only": 8])
+        #expect(clean.report.hygieneReduced == 0)
+        #expect(clean.report.interests == 17_617)
+        #expect(clean.report.nonzeros == 92_822)
+        #expect(clean.report.profiles == 1_892 && clean.report.emptyProfiles == 0)
+        #expect(clean.vocabulary.interests.contains("#2 orchestra") && !clean.vocabulary.interests.contains("#####"))
     }
 
     @Test func twentyNewsgroupsWeightedJSON() throws {

@@ -70,6 +70,45 @@ import Testing
         #expect(first.json["profiles"] as? Int == 1_892)
     }
 
+    /// Hygiene is on by default, says what it dropped in the summary, sends emptied profiles to the
+    /// empty-ids file, and a cache is only reused by runs that ask for the same hygiene.
+    @Test func interestHygieneIsReportedAndItsCacheIsNotMixedUp() throws {
+        let dir = CLI.folder()
+        let input = dir + "/in.jsonl"
+        var text = ##"{"id": "debris", "interests": ["@...", "#1", "@the", "@gmail.com"]}"## + "\n"
+        for i in 0..<30 { text += ##"{"id": "p\##(i)", "interests": ["@mashable\##(i % 2 == 0 ? ":" : "")", "#topic\##(i % 3)", "Deezer"]}"## + "\n" }
+        try text.write(toFile: input, atomically: true, encoding: .utf8)
+        let on = try CLI.run(["load", input, "--json", "--quiet", "--empty-ids", dir + "/empty.csv", "--cache", dir + "/on.tcache"])
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(on.json["interest_hygiene"] as? Bool == true)
+        #expect(on.json["hygiene_dropped"] as? [String: Int] == ["sigil-only": 1, "hashtag-without-letter": 1, "at-word": 1, "email-domain": 1])
+        #expect(on.json["hygiene_reduced"] as? Int == 15)
+        #expect(on.json["interests"] as? Int == 5)   // @mashable, #topic0…2, deezer
+        #expect(on.json["empty"] as? Int == 1)
+        #expect(try String(contentsOfFile: dir + "/empty.csv", encoding: .utf8) == "id\ndebris\n")
+        let widespread = try #require(on.json["widespread_interests"] as? [[String: Any]])
+        #expect(widespread.map { $0["interest"] as? String } == ["@mashable", "deezer"])
+        let plain = try CLI.run(["load", input])
+        #expect(plain.stdout.contains("interest hygiene: 4 interest occurrences dropped (sigil-only 1, hashtag-without-letter 1, email-domain 1, at-word 1), 15 reduced to their valid form and kept"), "\(plain.stdout)")
+        #expect(plain.stdout.contains("widespread") && plain.stdout.contains("--max-df 0.5"))
+
+        let off = try CLI.run(["load", input, "--no-interest-hygiene", "--json", "--quiet", "--cache", dir + "/off.tcache"])
+        #expect(off.json["interest_hygiene"] as? Bool == false)
+        #expect(off.json["hygiene_dropped"] as? [String: Int] == [:])
+        #expect(off.json["interests"] as? Int == 10)
+        #expect(off.json["empty"] as? Int == 0)
+
+        // Each cache serves runs with its own setting and is refused, with what to do, by the others.
+        #expect(try CLI.run(["load", dir + "/on.tcache", "--quiet"]).status == 0)
+        #expect(try CLI.run(["load", dir + "/off.tcache", "--no-interest-hygiene", "--quiet"]).status == 0)
+        let mixed = try CLI.run(["segment", dir + "/off.tcache", "--k", "2", "--stability", "0", "--out", dir + "/run", "--quiet"])
+        #expect(mixed.status == 1)
+        #expect(mixed.stderr.contains("without interest hygiene") && mixed.stderr.contains("--no-interest-hygiene"), "\(mixed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+        let reverse = try CLI.run(["load", dir + "/on.tcache", "--no-interest-hygiene", "--quiet"])
+        #expect(reverse.status == 1 && reverse.stderr.contains("was built with interest hygiene"), "\(reverse.stderr)")
+    }
+
     @Test func failedWriteLeavesNoPartialFile() throws {
         let dir = CLI.folder()
         // The cache's folder is a regular file: the write must fail cleanly.

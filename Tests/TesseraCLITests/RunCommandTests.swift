@@ -27,7 +27,7 @@ import Testing
         #expect(try CLI.run(["generate", "--profiles", "1500", "--segments", "4", "--interests", "900", "--out", input, "--quiet"]).status == 0)
         try "id,name,kind,interests\na1,Shop,product,#running\n".write(toFile: dir + "/assets.csv", atomically: true, encoding: .utf8)
         let shared = ["--min-df", "2", "--max-df", "0.9", "--max-vocabulary", "800", "--weighting", "bm25", "--no-case-fold", "--no-nfkc",
-                      "--strip-sigil", "--duplicates", "reject", "--header", "absent", "--max-line-bytes", "5000", "--strict",
+                      "--strip-sigil", "--no-interest-hygiene", "--duplicates", "reject", "--header", "absent", "--max-line-bytes", "5000", "--strict",
                       "--top-interests", "7", "--stability", "2", "--stability-sample", "900", "--assets", dir + "/assets.csv",
                       "--assignments", "--rejects", dir + "/rejects.csv", "--empty-ids", dir + "/empty.txt"]
         let kmeans = ["--k", "4", "--seed", "11", "--restarts", "2", "--init", "kmeans||", "--init-trials", "3", "--metric", "euclidean",
@@ -55,12 +55,13 @@ import Testing
             let a = try canonical(try parameters(dir + "/\(name)-a")), b = try canonical(try parameters(dir + "/\(name)-b"))
             #expect(a == b)
             #expect(a.contains("\"restarts\":2") || name == "nmf")
+            #expect(a.contains("\"interest_hygiene\":false"))
             for file in ["segments.json", "assignments.csv"] {
                 #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)-a/" + file)) == Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)-b/" + file)), "\(name) \(file)")
             }
             // The flags really reached the job.
             let text = try String(contentsOfFile: job, encoding: .utf8)
-            for line in ["min_df: 2", "weighting: bm25", "strip_sigil: true", "strict: true", "top_interests: 7", "stability_sample: 900"] {
+            for line in ["min_df: 2", "weighting: bm25", "strip_sigil: true", "interest_hygiene: false", "strict: true", "top_interests: 7", "stability_sample: 900"] {
                 #expect(text.contains(line), "\(name): \(line)")
             }
             #expect(text.contains(name == "nmf" ? "solver: mu" : "init_trials: 3"))

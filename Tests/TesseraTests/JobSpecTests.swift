@@ -12,6 +12,7 @@ import Testing
         s.normalization.nfkc = false
         s.normalization.caseFold = false
         s.normalization.stripSigil = true
+        s.normalization.interestHygiene = false
         s.pruning.minDF = 3
         s.pruning.maxDF = 0.25
         s.pruning.maxVocabulary = 5000
@@ -89,6 +90,20 @@ import Testing
         expected.insights.minCount = 3
         #expect(spec == expected)
         #expect(spec.kmeansSettings.maxIterations == 9 && spec.kmeansSettings.tolerance == KMeansSettings().tolerance)
+    }
+
+    /// Interest hygiene is on unless the job turns it off; the key reaches the loader and comes back
+    /// from the settings a cache brings.
+    @Test func interestHygieneKeyReachesTheLoader() throws {
+        let defaulted = try JobSpec.parse(yaml: "inputs: [a.jsonl]\nnormalization: {strip_sigil: true}\n", file: "j")
+        #expect(defaulted.normalization.interestHygiene && defaulted.loaderSettings.normalization.interestHygiene)
+        let off = try JobSpec.parse(yaml: "inputs: [a.jsonl]\nnormalization: {interest_hygiene: false}\n", file: "j")
+        #expect(!off.loaderSettings.normalization.interestHygiene)
+        #expect(try off.yaml().contains("interest_hygiene: false"))
+        #expect(try JobSpec.parse(yaml: try off.yaml(), file: "j") == off)
+        var adopted = JobSpec()
+        adopted.adopt(off.loaderSettings)
+        #expect(!adopted.normalization.interestHygiene)
     }
 
     @Test func unknownKeysAreNamedAtAnyDepth() {

@@ -95,6 +95,7 @@ extension JobSpec.Normalization: Codable {
         case trim, nfkc
         case caseFold = "case_fold"
         case stripSigil = "strip_sigil"
+        case interestHygiene = "interest_hygiene"
     }
 
     public init(from decoder: Decoder) throws {
@@ -105,6 +106,7 @@ extension JobSpec.Normalization: Codable {
         try c.update(&nfkc, .nfkc)
         try c.update(&caseFold, .caseFold)
         try c.update(&stripSigil, .stripSigil)
+        try c.update(&interestHygiene, .interestHygiene)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -113,6 +115,7 @@ extension JobSpec.Normalization: Codable {
         try c.encode(nfkc, forKey: .nfkc)
         try c.encode(caseFold, forKey: .caseFold)
         try c.encode(stripSigil, forKey: .stripSigil)
+        try c.encode(interestHygiene, forKey: .interestHygiene)
     }
 }
 

@@ -67,12 +67,15 @@ public struct JobSpec: Sendable, Equatable {
 
     public init() {}
 
-    /// Interest normalisation (job keys `normalization.trim`, `.nfkc`, `.case_fold`, `.strip_sigil`).
+    /// Interest normalisation (job keys `normalization.trim`, `.nfkc`, `.case_fold`, `.strip_sigil`,
+    /// `.interest_hygiene`).
     public struct Normalization: Sendable, Equatable {
         public var trim = NormalizationSettings().trim
         public var nfkc = NormalizationSettings().unicodeNFKC
         public var caseFold = NormalizationSettings().caseFold
         public var stripSigil = NormalizationSettings().stripSigil
+        /// Handles and hashtags reduced to their valid form, debris dropped (default true).
+        public var interestHygiene = NormalizationSettings().interestHygiene
         public init() {}
     }
 
@@ -133,7 +136,8 @@ extension JobSpec {
         var s = LoaderSettings()
         s.format = format
         s.normalization = NormalizationSettings(trim: normalization.trim, unicodeNFKC: normalization.nfkc,
-                                                caseFold: normalization.caseFold, stripSigil: normalization.stripSigil)
+                                                caseFold: normalization.caseFold, stripSigil: normalization.stripSigil,
+                                                interestHygiene: normalization.interestHygiene)
         s.minDocumentFrequency = pruning.minDF
         s.maxDocumentFrequency = pruning.maxDF
         s.maxVocabularySize = pruning.maxVocabulary
@@ -153,6 +157,7 @@ extension JobSpec {
         normalization.nfkc = s.normalization.unicodeNFKC
         normalization.caseFold = s.normalization.caseFold
         normalization.stripSigil = s.normalization.stripSigil
+        normalization.interestHygiene = s.normalization.interestHygiene
         pruning.minDF = s.minDocumentFrequency
         pruning.maxDF = s.maxDocumentFrequency
         pruning.maxVocabulary = s.maxVocabularySize

@@ -9,9 +9,15 @@ public enum AudienceFiles {
     public static func load(_ inputs: [String], settings: LoaderSettings, streamingRows: Bool = false,
                             progress: ProgressReporter) throws -> (audience: LoadedAudience, rows: RowSource?) {
         if inputs.count == 1, ProfileCache.isCache(inputs[0]) {
-            if streamingRows { return (try ProfileCache.load(from: inputs[0], matrix: false), try CachedMatrixReader(path: inputs[0])) }
+            if streamingRows {
+                let audience = try ProfileCache.load(from: inputs[0], matrix: false)
+                try ProfileCache.checkHygiene(of: audience.settings, requested: settings, path: inputs[0])
+                return (audience, try CachedMatrixReader(path: inputs[0]))
+            }
             progress.note("reading cache \(inputs[0])")
-            return (try ProfileCache.load(from: inputs[0]), nil)
+            let audience = try ProfileCache.load(from: inputs[0])
+            try ProfileCache.checkHygiene(of: audience.settings, requested: settings, path: inputs[0])
+            return (audience, nil)
         }
         let audience = try ProfileLoader(settings: settings, progress: progress.loaderCallback()).load(inputs)
         progress.finish(stage: "loading")

@@ -12,9 +12,14 @@ public struct RunRecord: Encodable, Sendable {
     public struct Counts: Codable, Sendable {
         public var linesRead: Int, linesLoaded: Int, rejected: Int, profiles: Int, rows: Int, empty: Int
         public var interests: Int, nonzeros: Int, prunedInterests: Int
+        /// Interest occurrences dropped by interest hygiene, by rule (`LoadReport.hygieneDropped`).
+        public var hygieneDropped: [String: Int] = [:]
+        /// Interests pruned by max-df as too common, most held first (`LoadReport.prunedTooCommon`).
+        public var prunedTooCommon: [String] = []
         enum CodingKeys: String, CodingKey {
             case rejected, profiles, rows, empty, interests, nonzeros
             case linesRead = "lines_read", linesLoaded = "lines_loaded", prunedInterests = "pruned_interests"
+            case hygieneDropped = "hygiene_dropped", prunedTooCommon = "pruned_too_common"
         }
     }
     public var tesseraVersion: String
@@ -75,7 +80,8 @@ public struct RunRecord: Encodable, Sendable {
         counts = Counts(linesRead: report.linesRead, linesLoaded: report.linesLoaded, rejected: report.linesRejected,
                         profiles: report.profiles, rows: report.rows, empty: report.emptyProfiles,
                         interests: report.interests, nonzeros: report.nonzeros,
-                        prunedInterests: report.prunedMinDocumentFrequency + report.prunedMaxDocumentFrequency + report.prunedVocabularyLimit)
+                        prunedInterests: report.prunedMinDocumentFrequency + report.prunedMaxDocumentFrequency + report.prunedVocabularyLimit,
+                        hygieneDropped: report.hygieneDropped, prunedTooCommon: report.prunedTooCommon.map(\.interest))
         timings = run.timings
         iterations = run.result.iterations
         converged = run.result.converged

@@ -28,6 +28,9 @@ extension SegmentationPipeline {
         }
         let model = try SegmentModel.load(from: path(SegmentModel.fileName))
         var spec = model.metadata.parameters
+        // A model made before interest hygiene existed has no such job key (read as on) but was
+        // trained without it; its vectorizer says how its interests were read.
+        spec.normalization.interestHygiene = model.metadata.vectorizer.normalization.interestHygiene
         spec.inputs = sources
         spec.out = directory
         spec.assets = assets
