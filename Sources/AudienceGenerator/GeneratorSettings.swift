@@ -20,6 +20,12 @@ public struct GeneratorSettings: Sendable, Equatable, Codable {
     public var interestsPerSegment: Int = 250
     /// Emit engagement weights (`{"#yoga": 3}`) instead of plain lists. Default false.
     public var weighted: Bool = false
+    /// Uneven segment sizes: when set, the planted segments' expected sizes are spread geometrically
+    /// from 1 to `sizeRatio` (segment 0 the smallest, segment k − 1 the largest, so largest/smallest
+    /// = `sizeRatio`; 1 makes every segment the same size). Default `nil`: sizes vary log-normally
+    /// (σ = 0.55, about five-fold between the largest and the smallest of 40), as before this setting
+    /// existed — the same seed gives the same bytes.
+    public var sizeRatio: Double? = nil
 
     public init() {}
 
@@ -32,6 +38,9 @@ public struct GeneratorSettings: Sendable, Equatable, Codable {
         try check((0...1).contains(segmentShare), "segment share must be in [0, 1]")
         try check((0...1).contains(mixedFraction), "mixed fraction must be in [0, 1]")
         try check(interestsPerSegment >= 5 && interestsPerSegment <= interests, "interests per segment must be in 5...interests")
+        if let sizeRatio {
+            try check(sizeRatio >= 1 && sizeRatio <= 1_000_000, "the size ratio (largest / smallest segment) must be 1 to 1,000,000")
+        }
     }
 }
 

@@ -60,14 +60,18 @@ public struct PlantedAudienceGenerator: Sendable {
         backgroundOrder = order
         background = AliasTable(weights: AliasTable.zipfWeights(count: order.count, exponent: 1.05))
 
-        // Segment sizes vary about five-fold; categories are dealt out so neighbours differ.
+        // Segment sizes vary about five-fold (log-normal), or geometrically from 1 to `sizeRatio`;
+        // categories are dealt out so neighbours differ.
         var sizes: [Double] = []
         var pools: [[Int32]] = []
         var tables: [AliasTable] = []
         var planted: [PlantedSegment] = []
         let primaryOrder = usable.shuffled(using: &rng)
         for s in 0..<settings.segments {
-            sizes.append(exp(0.55 * Self.gaussian(&rng)))
+            // The log-normal draw is made either way, so the segments themselves (pools, names, tag
+            // rates) are the same with or without a size ratio; only how many profiles each draws changes.
+            let natural = exp(0.55 * Self.gaussian(&rng))
+            sizes.append(settings.sizeRatio.map { Self.geometricSize(segment: s, of: settings.segments, ratio: $0) } ?? natural)
             let primary = primaryOrder[s % primaryOrder.count]
             var secondary = usable[Int(rng.next() % UInt64(usable.count))]
             if secondary == primary { secondary = usable[(usable.firstIndex(of: primary)! + 1) % usable.count] }
@@ -212,6 +216,12 @@ public struct PlantedAudienceGenerator: Sendable {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Expected relative size of segment `s` of `k` when sizes run geometrically from 1 (segment 0)
+    /// to `ratio` (segment k − 1): ratio^(s / (k − 1)).
+    static func geometricSize(segment s: Int, of k: Int, ratio: Double) -> Double {
+        k > 1 ? pow(ratio, Double(s) / Double(k - 1)) : 1
     }
 
     /// A standard normal draw (Box–Muller).

@@ -22,6 +22,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Vocabulary size (distinct interests).") var interests: Int = 20_000
     @Option(name: .customLong("mean-interests"), help: "Mean number of interests per profile.") var meanInterests: Double = 50
     @Option(name: .customLong("segment-share"), help: "Fraction of each profile's interests drawn from its segments.") var segmentShare: Double = 0.6
+    @Option(name: .customLong("size-ratio"),
+            help: ArgumentHelp("Uneven segment sizes: spread the planted segments' sizes geometrically from 1 to R (largest / smallest = R; 1 = all equal). Without it sizes vary log-normally, about five-fold, as in earlier versions.",
+                               valueName: "R")) var sizeRatio: Double?
     @Flag(help: "Write engagement weights ({\"#yoga\": 3}) instead of lists.") var weighted = false
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print a JSON summary on stdout.") var json = false
@@ -35,6 +38,7 @@ struct GenerateCommand: ParsableCommand {
         settings.meanInterestsPerProfile = meanInterests
         settings.segmentShare = segmentShare
         settings.weighted = weighted
+        settings.sizeRatio = sizeRatio
         let generator = try PlantedAudienceGenerator(settings: settings)
         let progress = ProgressReporter(quiet: quiet)
         let summary = try PlantedAudienceFiles.write(generator, to: out, labels: labels, progress: progress)

@@ -118,5 +118,70 @@ import ProfileLoading
         var s = GeneratorSettings()
         s.profiles = 0
         #expect(throws: GeneratorError.self) { try PlantedAudienceGenerator(settings: s) }
+        for ratio in [0.5, 0, -3, .nan, .infinity] {
+            var r = GeneratorSettings()
+            r.sizeRatio = ratio
+            #expect(throws: GeneratorError.self, "size ratio \(ratio)") { try PlantedAudienceGenerator(settings: r) }
+        }
+    }
+
+    /// FNV-1a (64-bit) of a byte string: enough to pin generated files without a crypto dependency.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
+    /// Without a size ratio the generator writes exactly what it wrote before the setting existed: the
+    /// hashes are those of `tessera generate --profiles 5000 --segments 8 --seed 3 --interests 3000`
+    /// (profiles file, and labels file without its header line) from the version before it.
+    @Test func withoutASizeRatioTheBytesAreUnchanged() throws {
+        let g = try generator()
+        #expect(g.settings.sizeRatio == nil)
+        let profiles = (0..<g.chunkCount).flatMap { g.jsonLines(inChunk: $0) }
+        let labels = (0..<g.chunkCount).flatMap { g.labelRows(inChunk: $0) }
+        #expect(profiles.count == 4_042_242)
+        #expect(Self.fnv1a(profiles) == 0x4476_31a8_2606_d300)
+        #expect(Self.fnv1a(labels) == 0x4910_8fcb_ece8_7c93)
+    }
+
+    /// Segment sizes read back from the labels rows follow 1 … R geometrically, within sampling error,
+    /// and the segments themselves (names, pools) are those of the run without a ratio.
+    @Test func sizeRatioSpreadsSegmentSizesGeometrically() throws {
+        let profiles = 40_000, k = 10
+        for ratio in [20.0, 1.0] {
+            var s = GeneratorSettings()
+            s.profiles = profiles
+            s.seed = 5
+            s.segments = k
+            s.interests = 3000
+            s.sizeRatio = ratio
+            let g = try PlantedAudienceGenerator(settings: s)
+            var counts = [Int](repeating: 0, count: k)
+            for chunk in 0..<g.chunkCount {
+                let text = String(decoding: g.labelRows(inChunk: chunk), as: UTF8.self)
+                for line in text.split(separator: "\n") {
+                    let fields = line.split(separator: ",", maxSplits: 3)
+                    counts[try #require(Int(fields[1]))] += 1
+                }
+            }
+            #expect(counts.reduce(0, +) == profiles)
+            let weights = (0..<k).map { pow(ratio, Double($0) / Double(k - 1)) }
+            let total = weights.reduce(0, +)
+            for (segment, count) in counts.enumerated() {
+                let p = weights[segment] / total
+                let expected = Double(profiles) * p
+                let sd = (Double(profiles) * p * (1 - p)).squareRoot()
+                #expect(abs(Double(count) - expected) < 4 * sd, "segment \(segment): \(count) profiles, expected \(expected)")
+                #expect(abs(g.segments[segment].share - p) < 1e-12)
+            }
+            let measured = Double(counts.max()!) / Double(counts.min()!)
+            #expect(abs(measured / ratio - 1) < 0.15, "largest / smallest = \(measured) for a ratio of \(ratio)")
+            var plain = s
+            plain.sizeRatio = nil
+            let natural = try PlantedAudienceGenerator(settings: plain)
+            #expect(natural.segments.map(\.name) == g.segments.map(\.name))
+            #expect(natural.segments.map(\.topInterests) == g.segments.map(\.topInterests))
+        }
     }
 }

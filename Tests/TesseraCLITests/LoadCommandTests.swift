@@ -136,4 +136,25 @@ import Testing
         #expect(l.json["profiles"] as? Int == 3000)
         #expect(l.json["rejected"] as? Int == 0)
     }
+
+    /// `--size-ratio R`: the labels file's segment sizes run from the smallest to about R times it;
+    /// a ratio below 1 is a usage error that names the setting.
+    @Test func sizeRatioMakesUnevenSegments() throws {
+        let dir = CLI.folder()
+        let out = dir + "/p.jsonl", labels = dir + "/labels.csv"
+        let g = try CLI.run(["generate", "--profiles", "20000", "--segments", "5", "--interests", "2000", "--seed", "4",
+                             "--size-ratio", "16", "--out", out, "--labels", labels, "--quiet"])
+        #expect(g.status == 0, "\(g.stderr)")
+        var sizes = [Int](repeating: 0, count: 5)
+        for line in try String(contentsOfFile: labels, encoding: .utf8).split(separator: "\n").dropFirst() {
+            sizes[try #require(Int(line.split(separator: ",")[1]))] += 1
+        }
+        // Expected 1 : 2 : 4 : 8 : 16 of 20,000 (645 … 10,323 profiles); sampling error is a few percent.
+        #expect(sizes == sizes.sorted(), "\(sizes)")
+        let ratio = Double(sizes[4]) / Double(sizes[0])
+        #expect(ratio > 13 && ratio < 19.5, "\(sizes)")
+        let bad = try CLI.run(["generate", "--profiles", "100", "--size-ratio", "0.5", "--out", dir + "/x.jsonl", "--quiet"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("size ratio"), "\(bad.stderr)")
+    }
 }
