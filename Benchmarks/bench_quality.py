@@ -398,11 +398,15 @@ def judge(record):
                                     f"n_init=10 {med(l10, 'nmi'):.4f} (medians)"})
         if planted and d.get("nmi"):
             ceiling = datasets[name]["scores"].get("oracle", {}).get("nmi")
-            goals.append({"goal": f"{name}: NMI ≥ 0.995 on every seed",
+            goals.append({"goal": f"{name}: NMI ≥ 0.995 on every seed, all profiles (above the ceiling: "
+                                  f"unreachable for any single-membership method)",
                           "met": d["nmi"]["min"] >= 0.995,
-                          "detail": f"all profiles {d['nmi']['min']:.4f}–{d['nmi']['max']:.4f} (oracle ceiling "
-                                    f"{ceiling:.4f}); single-segment profiles {d['nmi_single']['min']:.4f}–"
-                                    f"{d['nmi_single']['max']:.4f}"})
+                          "detail": f"{d['nmi']['min']:.4f}–{d['nmi']['max']:.4f} (oracle ceiling {ceiling:.4f}; "
+                                    f"Tessera ÷ oracle {d['nmi']['min'] / ceiling:.4f}–{d['nmi']['max'] / ceiling:.4f})"})
+            goals.append({"goal": f"{name}: NMI ≥ 0.995 on every seed, single-segment profiles",
+                          "met": d["nmi_single"]["min"] >= 0.995,
+                          "detail": f"{d['nmi_single']['min']:.4f}–{d['nmi_single']['max']:.4f} (oracle "
+                                    f"{datasets[name]['scores']['oracle']['nmi_single']:.4f})"})
             pairs = d.get("label_pairs")
             goals.append({"goal": f"{name}: no two segments with the same two most distinctive interests",
                           "met": pairs is not None and pairs["max"] == 0,
@@ -631,7 +635,7 @@ def main(argv=None):
     if args.render:
         record = json.loads(Path(args.render).read_text(encoding="utf-8"))
         merge(record, args.merge)
-        finish(record, Path(args.render))
+        finish(record, Path(args.render).resolve())
         return 0
     tessera = str(Path(args.tessera).resolve())
     if not Path(tessera).exists():
