@@ -555,6 +555,7 @@ def render(record):
                 + "; ".join(f"`runs/{m['raw_file']}` ({m['date_utc']}, seeds {', '.join(map(str, m['seeds']))}: "
                             f"{', '.join(m['datasets'])})" for m in record["merged_from"])]
                if record.get("merged_from") else []),
+             *[f"- Note: {note}" for note in record.get("notes", [])],
              f"- Machine: {bench_load.machine_line(machine)}. **Shared machine: other builds ran during this "
              f"benchmark.** 1-minute load average before each job: median {statistics.median(one_minute):.2f}, "
              f"max {max(one_minute):.2f} (2 cores); CPU used by other processes during a job: median "
@@ -606,8 +607,9 @@ def merge(record, paths):
     added (their runs and scores; every ratio pairs jobs of one seed, so runs stay comparable)."""
     for path in paths:
         other = json.loads(Path(path).read_text(encoding="utf-8"))
-        record.setdefault("merged_from", []).append({"raw_file": Path(path).name, "date_utc": other["date_utc"],
-                                                     "seeds": other["seeds"], "datasets": list(other["datasets"])})
+        if Path(path).name not in {m["raw_file"] for m in record.get("merged_from", [])}:
+            record.setdefault("merged_from", []).append({"raw_file": Path(path).name, "date_utc": other["date_utc"],
+                                                         "seeds": other["seeds"], "datasets": list(other["datasets"])})
         for name, data in other["datasets"].items():
             mine = record["datasets"].get(name)
             if mine is None:
@@ -629,12 +631,15 @@ def main(argv=None):
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--render", help="only rewrite the RESULTS.md section from a raw runs/quality-*.json file")
+    parser.add_argument("--note", action="append", default=[],
+                        help="a sentence about the run for the section (kept in the raw file; repeatable)")
     parser.add_argument("--merge", nargs="*", default=[],
                         help="raw files of earlier runs whose datasets are added (this run's win)")
     args = parser.parse_args(argv)
     if args.render:
         record = json.loads(Path(args.render).read_text(encoding="utf-8"))
         merge(record, args.merge)
+        record["notes"] = record.get("notes", []) + args.note
         finish(record, Path(args.render).resolve())
         return 0
     tessera = str(Path(args.tessera).resolve())
