@@ -50,10 +50,7 @@ public struct KMeansMethod: SegmentationMethod {
             latent = fixedSpace
             embedded = try fixedSpace.embed(matrix)
         } else {
-            var spaceSettings = LatentSpace.Settings()
-            spaceSettings.dimensions = settings.spaceDimensions
-            spaceSettings.seed = settings.seed
-            (latent, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: spaceSettings)
+            (latent, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: latentSettings)
         }
         progress.finish(stage: "latent space")
         let spaceSeconds = (clock.now - start).inSeconds
@@ -86,7 +83,8 @@ public struct KMeansMethod: SegmentationMethod {
         (r, refinement) = try SplitMergeRefinement.refine(embedded, fit: r, kmeans: settings, settings: refinementSettings)
         progress.finish(stage: "split-merge")
         var fit = segmentFit(r)
-        fit.profiles = Self.interestProfiles(matrix, labels: r.labels, k: settings.k)
+        // Each segment's mean interest row: what describes and labels it.
+        fit.profiles = ClusterQuality.centroids(matrix, labels: r.labels, k: settings.k).0
         fit.space = FittedSpace(space: latent, centres: r.centres)
         fit.refinement = refinement
         fit.spaceSeconds = spaceSeconds
@@ -104,24 +102,12 @@ public struct KMeansMethod: SegmentationMethod {
         return fit
     }
 
-    /// Each segment's mean interest row (k×d), what describes and labels a segment.
-    /// - Complexity: O(nnz + k·d).
-    static func interestProfiles(_ x: CSRMatrix, labels: [Int32], k: Int) -> DenseMatrix {
-        let d = x.columnCount
-        var sums = [Double](repeating: 0, count: k * d)
-        var counts = [Int](repeating: 0, count: k)
-        for i in 0..<x.rowCount {
-            let c = Int(labels[i])
-            counts[c] += 1
-            let base = c * d
-            for p in x.rowStart[i]..<x.rowStart[i + 1] { sums[base + Int(x.columns[p])] += Double(x.values[p]) }
-        }
-        var profiles = DenseMatrix(rowCount: k, columnCount: d)
-        for c in 0..<k where counts[c] > 0 {
-            let scale = 1 / Double(counts[c])
-            for j in 0..<d { profiles.values[c * d + j] = Float(sums[c * d + j] * scale) }
-        }
-        return profiles
+    /// How the latent space is fitted: the job's dimensions (or the automatic ones) and seed.
+    private var latentSettings: LatentSpace.Settings {
+        var s = LatentSpace.Settings()
+        s.dimensions = settings.spaceDimensions
+        s.seed = settings.seed
+        return s
     }
 
     public func refitting(k: Int, seed: UInt64) -> any SegmentationMethod {
@@ -139,10 +125,7 @@ public struct KMeansMethod: SegmentationMethod {
 
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod {
         guard space == .latent, fixedSpace == nil else { return self }
-        var spaceSettings = LatentSpace.Settings()
-        spaceSettings.dimensions = settings.spaceDimensions
-        spaceSettings.seed = settings.seed
-        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: spaceSettings)
+        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings)
         return KMeansMethod(settings: settings, fixedSpace: space)
     }
 
