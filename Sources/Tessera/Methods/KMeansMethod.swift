@@ -86,6 +86,7 @@ public struct KMeansMethod: SegmentationMethod {
         // Each segment's mean interest row: what describes and labels it.
         fit.profiles = ClusterQuality.centroids(matrix, labels: r.labels, k: settings.k).0
         fit.space = FittedSpace(space: latent, centres: r.centres)
+        fit.embeddedRows = embedded
         fit.refinement = refinement
         fit.spaceSeconds = spaceSeconds
         fit.prepareSeconds += spaceSeconds
@@ -131,6 +132,7 @@ public struct KMeansMethod: SegmentationMethod {
 
     public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix {
         guard let space = fit?.space?.space ?? fixedSpace else { return matrix }
+        if let embedded = fit?.embeddedRows, embedded.rowCount == matrix.rowCount { return CSRMatrix(dense: embedded) }
         return CSRMatrix(dense: try space.embed(matrix))
     }
 

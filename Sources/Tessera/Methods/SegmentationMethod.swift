@@ -93,6 +93,9 @@ public struct SegmentFit: Sendable {
     public var space: FittedSpace?
     /// What the split–merge step did (k-means in the latent space).
     public var refinement: SplitMergeRefinement.Report?
+    /// The fitted rows' latent coordinates (n×r, unit rows), kept so the fit's measures need not
+    /// project the matrix a second time; nil when segments were found on the interests.
+    public var embeddedRows: DenseMatrix?
     /// Seconds spent finding the latent space (part of `prepareSeconds`).
     public var spaceSeconds: Double = 0
 
