@@ -114,6 +114,7 @@ public final class ThreadedCommunicatorGroup: @unchecked Sendable {
         public let rank: Int
         public var size: Int { group.size }
         public func allreduceSum(_ buffer: inout [Double]) { buffer = group.reduce(rank: rank, buffer) }
+        public func allgather(bytes: [UInt8]) -> [[UInt8]] { group.exchange(rank: rank, bytes) }
         public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {
             let summed = group.reduce(rank: rank, buffer.map(Double.init))
             for t in buffer.indices { buffer[t] = Float(summed[t]) }
@@ -121,4 +122,35 @@ public final class ThreadedCommunicatorGroup: @unchecked Sendable {
     }
 
     public func member(_ rank: Int) -> Member { Member(group: self, rank: rank) }
+
+    private var payloads: [[UInt8]?] = []
+    private var gathered: [[UInt8]] = []
+    private var exchangeGeneration = 0
+    private var exchangeArrived = 0
+    private var exchangeReaders = 0
+
+    /// Every rank's bytes in rank order, on every rank.
+    func exchange(rank: Int, _ bytes: [UInt8]) -> [[UInt8]] {
+        condition.lock()
+        defer { condition.unlock() }
+        while exchangeReaders > 0 { condition.wait() }
+        if payloads.isEmpty { payloads = Array(repeating: nil, count: size) }
+        let myGeneration = exchangeGeneration
+        payloads[rank] = bytes
+        exchangeArrived += 1
+        if exchangeArrived == size {
+            gathered = payloads.map { $0! }
+            payloads = Array(repeating: nil, count: size)
+            exchangeArrived = 0
+            exchangeReaders = size
+            exchangeGeneration += 1
+            condition.broadcast()
+        } else {
+            while exchangeGeneration == myGeneration { condition.wait() }
+        }
+        let out = gathered
+        exchangeReaders -= 1
+        if exchangeReaders == 0 { condition.broadcast() }
+        return out
+    }
 }
