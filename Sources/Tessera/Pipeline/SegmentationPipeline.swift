@@ -8,13 +8,50 @@ public struct SegmentationPipeline: Sendable {
     public let spec: JobSpec
     public let method: any SegmentationMethod
     public let progress: ProgressReporter
+    /// The processes the job runs on (one by default; `mpirun` starts several).
+    public let communicator: Communicator
 
     /// Checks the job (every bound, in `JobSpec.validate`) and builds its method.
-    public init(spec: JobSpec, progress: ProgressReporter) throws {
+    public init(spec: JobSpec, progress: ProgressReporter, communicator: Communicator = SingleProcessCommunicator()) throws {
         try spec.validate()
         self.spec = spec
         self.method = spec.segmentationMethod()
         self.progress = progress
+        self.communicator = communicator
+    }
+
+    /// Runs the job over every rank of `communicator`: rank 0 loads the inputs and sends each rank
+    /// whole blocks of rows (`SpreadRows`); every rank fits its rows with the same collective
+    /// steps; rank 0 gathers the per-row results, describes, measures stability and writes the run
+    /// folder exactly as one process would (the same bytes). Returns the run on rank 0, nil elsewhere.
+    /// An error on any rank is thrown there; the caller stops every rank (`MPI_Abort`).
+    public func runOnRanks() throws -> (run: SegmentationRun, written: [String])? {
+        let start = ContinuousClock.now
+        let spread = try method.spread(over: communicator)
+        let root = communicator.rank == 0
+        let input = root ? try load() : nil
+        let blockRows = RowBlocks.rows
+        let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: blockRows)
+        let clock = ContinuousClock()
+        let fitStart = clock.now
+        let bytesBefore = communicator.bytesCommunicated
+        let local = try spread.fit(share.local, rows: nil, progress: root ? progress : ProgressReporter(mode: .quiet))
+        let bytes = communicator.bytesCommunicated - bytesBefore
+        let gathered = SpreadRows.gather(local, communicator: communicator)
+        let fitSeconds = (clock.now - fitStart).inSeconds
+        guard root, let input, var result = gathered else {
+            communicator.barrier()   // rank 0 describes and writes; an error there aborts every rank
+            return nil
+        }
+        spread.completeSpread(&result, allRows: input.audience.matrix)
+        var run = try segment(input, result: result, fitSeconds: fitSeconds)
+        run.ranks = RanksRecord(count: communicator.size, backend: String(describing: type(of: communicator)).contains("MPI") ? "mpi" : "threads",
+                                rowsPerRank: share.rowsPerRank, bytesPerRank: share.bytesPerRank, blockRows: blockRows,
+                                bytesCommunicated: bytes, bytesPerIteration: Double(bytes) / Double(max(1, result.iterations)))
+        let written = try write(&run, totalSince: start)
+        reportRejects(input.audience)
+        communicator.barrier()
+        return (run, written)
     }
 
     /// Runs every stage and writes the run folder; returns the run and the paths written.
@@ -46,12 +83,17 @@ public struct SegmentationPipeline: Sendable {
     /// Fits, describes, measures stability and links the catalogue.
     public func segment(_ input: LoadedInput) throws -> SegmentationRun {
         let clock = ContinuousClock()
+        let fitStart = clock.now
+        let result = try fit(input)
+        return try segment(input, result: result, fitSeconds: (clock.now - fitStart).inSeconds)
+    }
+
+    /// Describes, measures stability and links the catalogue for a fit already made.
+    func segment(_ input: LoadedInput, result: SegmentFit, fitSeconds: Double) throws -> SegmentationRun {
+        let clock = ContinuousClock()
         let audience = input.audience
         var spec = self.spec
         spec.adopt(audience.settings)
-        let fitStart = clock.now
-        let result = try fit(input)
-        let fitSeconds = (clock.now - fitStart).inSeconds
         let model = SegmentModel(metadata: .init(tesseraVersion: TesseraVersion.current, parameters: spec,
                                                  vectorizer: FittedVectorizer(audience: audience)),
                                  centres: result.profiles, space: result.space)
