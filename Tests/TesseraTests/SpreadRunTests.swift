@@ -54,7 +54,7 @@ import TesseraTestSupport
         try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
     }
 
-    @Test(arguments: [SegmentMethod.kmeans])
+    @Test(arguments: [SegmentMethod.kmeans, .nmf])
     func spreadRunsWriteTheSameSegmentsAsOneProcess(method: SegmentMethod) throws {
         let root = SegmentationPipelineTests.folder()
         var spec = try Self.spec(method: method, out: root + "/single")

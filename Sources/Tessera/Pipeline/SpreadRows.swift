@@ -60,6 +60,8 @@ enum SpreadRows {
             if fit.embeddedRows != nil { rows += ByteCoding.values(f[t]) as [Float] }
         }
         full.labels = labels
+        full.sizes = [Int](repeating: 0, count: fit.profiles.rowCount)
+        for label in labels { full.sizes[Int(label)] += 1 }
         if fit.memberships != nil {
             full.memberships = (0..<labels.count).map {
                 SoftMembership(segment: Int(pairs[2 * $0]), strength: strengths[2 * $0],
