@@ -29,7 +29,7 @@ public struct SegmentationPipeline: Sendable {
         let start = ContinuousClock.now
         let spread = try method.spread(over: communicator)
         let root = communicator.rank == 0
-        let input = root ? try load() : nil
+        let (input, inputBytes) = try loadOnRanks()
         let blockRows = RowBlocks.rows
         let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: blockRows)
         let clock = ContinuousClock()
@@ -46,7 +46,8 @@ public struct SegmentationPipeline: Sendable {
         spread.completeSpread(&result, allRows: input.audience.matrix)
         var run = try segment(input, result: result, fitSeconds: fitSeconds)
         run.ranks = RanksRecord(count: communicator.size, backend: String(describing: type(of: communicator)).contains("MPI") ? "mpi" : "threads",
-                                rowsPerRank: share.rowsPerRank, bytesPerRank: share.bytesPerRank, blockRows: blockRows,
+                                rowsPerRank: share.rowsPerRank, bytesPerRank: share.bytesPerRank, inputBytesPerRank: inputBytes,
+                                blockRows: blockRows,
                                 bytesCommunicated: bytes, bytesPerIteration: Double(bytes) / Double(max(1, result.iterations)))
         let written = try write(&run, totalSince: start)
         reportRejects(input.audience)
@@ -74,10 +75,34 @@ public struct SegmentationPipeline: Sendable {
         let start = clock.now
         let (audience, rows) = try AudienceFiles.load(spec.inputs, settings: spec.loaderSettings, streamingRows: method.streamsRows,
                                                       progress: progress)
-        // Side files outside the run folder are written now (a failed fit still leaves them); those
-        // inside it are written with the run, so the folder stays all old or all new.
-        for side in sideFiles(audience) where runFolderName(of: side.path) == nil { try side.file.write(side.path) }
+        try writeOutsideSideFiles(audience)
         return LoadedInput(audience: audience, rows: rows, seconds: (clock.now - start).inSeconds)
+    }
+
+    /// Side files outside the run folder are written as soon as the inputs are loaded (a failed fit
+    /// still leaves them); those inside it are written with the run, so the folder stays all old or all new.
+    func writeOutsideSideFiles(_ audience: LoadedAudience) throws {
+        for side in sideFiles(audience) where runFolderName(of: side.path) == nil { try side.file.write(side.path) }
+    }
+
+    /// The load stage over every rank: each rank reads and parses its share of the profile files and
+    /// rank 0 merges them (`ProfileLoader.loadSpread`); a cache is read by rank 0. Returns the input on
+    /// rank 0 (nil elsewhere) and the input bytes each rank read.
+    func loadOnRanks() throws -> (LoadedInput?, [Int]) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let root = communicator.rank == 0
+        if spec.inputs.count == 1, ProfileCache.isCache(spec.inputs[0]) {
+            let input = root ? try load() : nil
+            let size = ((try? FileManager.default.attributesOfItem(atPath: spec.inputs[0]))?[.size] as? Int) ?? 0
+            return (input, (0..<communicator.size).map { $0 == 0 ? size : 0 })
+        }
+        let loader = ProfileLoader(settings: spec.loaderSettings, progress: root ? progress.loaderCallback() : nil)
+        let (audience, bytes) = try loader.loadSpread(spec.inputs, communicator: communicator)
+        guard let audience else { return (nil, bytes) }
+        progress.finish(stage: "loading")
+        try writeOutsideSideFiles(audience)
+        return (LoadedInput(audience: audience, rows: nil, seconds: (clock.now - start).inSeconds), bytes)
     }
 
     /// Fits, describes, measures stability and links the catalogue.

@@ -98,6 +98,8 @@ public struct RanksRecord: Codable, Sendable, Equatable {
     /// Rows of the matrix each rank fitted, and the bytes of its share of the matrix.
     public var rowsPerRank: [Int]
     public var bytesPerRank: [Int]
+    /// Bytes of the input files each rank read and parsed.
+    public var inputBytesPerRank: [Int]
     /// Rows per block of the exact sums.
     public var blockRows: Int
     /// Bytes rank 0 sent through collectives during the fit, and per fit iteration.
@@ -108,6 +110,7 @@ public struct RanksRecord: Codable, Sendable, Equatable {
         case count, backend
         case rowsPerRank = "rows_per_rank"
         case bytesPerRank = "bytes_per_rank"
+        case inputBytesPerRank = "input_bytes_per_rank"
         case blockRows = "block_rows"
         case bytesCommunicated = "bytes_communicated"
         case bytesPerIteration = "bytes_per_iteration"
