@@ -40,10 +40,10 @@ import TesseraTestSupport
 
     static func spec(method: SegmentMethod, out: String) throws -> JobSpec {
         var spec = JobSpec()
-        spec.inputs = [try SegmentationPipelineTests.plantedFile(profiles: 5000, segments: 6, seed: 9)]
+        spec.inputs = [try SegmentationPipelineTests.plantedFile(profiles: 4000, segments: 6, seed: 9)]
         spec.k = 6
         spec.seed = 4
-        spec.stability = 2
+        spec.stability = 1
         spec.method = method
         spec.out = out
         spec.assignments = true
