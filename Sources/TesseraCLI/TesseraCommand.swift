@@ -16,7 +16,7 @@ struct TesseraCommand: ParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [LoadCommand.self, GenerateCommand.self]),
             CommandGroup(name: "Segments", subcommands: [SegmentCommand.self, SweepCommand.self, AssignCommand.self, WallCommand.self, PushCommand.self]),
-            CommandGroup(name: "Jobs", subcommands: [RunCommand.self, DemoCommand.self]),
+            CommandGroup(name: "Jobs", subcommands: [RunCommand.self, DemoCommand.self, RanksCheckCommand.self]),
         ]
     )
 }
