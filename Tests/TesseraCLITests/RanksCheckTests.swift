@@ -17,12 +17,17 @@ import Testing
     /// Runs `tessera arguments` over `ranks` ranks (through the launcher when there is one). A job
     /// that has not ended after `hangGuard` seconds is killed and reported as hung: a guard against a
     /// deadlock, not a speed check.
-    static func run(ranks: Int, _ arguments: [String], hangGuard: Double = 900) throws -> CLI.Result {
+    static func run(ranks: Int, _ arguments: [String], environment: [String: String] = [:], hangGuard: Double = 900) throws -> CLI.Result {
         guard let launcher else {
             precondition(ranks == 1)
-            return try CLI.run(arguments)
+            return try CLI.run(arguments, environment: environment)
         }
         let process = Process()
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = launcher + ["-np", "\(ranks)", CLI.binary] + arguments
         let out = Pipe(), err = Pipe()

@@ -113,6 +113,8 @@ public struct KMeansMethod: SegmentationMethod {
         fit.embeddedRows = embedded
         fit.refinement = refinement
         fit.spaceSeconds = spaceSeconds
+        // Per Lloyd iteration: the k×r exact centroid sums (16-byte words), k counts and two counters.
+        if communicator.size > 1 { fit.reducedBytesPerIteration = settings.k * latent.dimensions * 16 + settings.k * 8 + 16 }
         fit.prepareSeconds += spaceSeconds
         return fit
     }

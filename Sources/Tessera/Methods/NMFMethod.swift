@@ -31,6 +31,9 @@ public struct NMFMethod: SegmentationMethod {
                              iterations: r.iterations, converged: r.converged, history: IterationHistory(r.history),
                              memberships: memberships)
         fit.initSeconds = r.initSeconds
+        // Per HALS iteration: exact Xᵀ·W (d×kp) and WᵀW (kp×kp) in 16-byte words, and the violation.
+        let kp = (settings.k + 15) / 16 * 16
+        if communicator.size > 1 { fit.reducedBytesPerIteration = (matrix.columnCount * kp + kp * kp + 1) * 16 }
         return fit
     }
 

@@ -111,6 +111,8 @@ public struct SegmentFit: Sendable {
     public var embeddedRows: DenseMatrix?
     /// Seconds spent finding the latent space (part of `prepareSeconds`).
     public var spaceSeconds: Double = 0
+    /// Bytes one iteration of the fit sums over ranks (0 on one process).
+    public var reducedBytesPerIteration = 0
 
     public init(labels: [Int32], profiles: DenseMatrix, objective: Double, iterations: Int, converged: Bool,
                 history: IterationHistory, memberships: [SoftMembership]? = nil) {

@@ -48,7 +48,7 @@ public struct SegmentationPipeline: Sendable {
         run.ranks = RanksRecord(count: communicator.size, backend: String(describing: type(of: communicator)).contains("MPI") ? "mpi" : "threads",
                                 rowsPerRank: share.rowsPerRank, bytesPerRank: share.bytesPerRank, inputBytesPerRank: inputBytes,
                                 blockRows: blockRows,
-                                bytesCommunicated: bytes, bytesPerIteration: Double(bytes) / Double(max(1, result.iterations)))
+                                bytesCommunicated: bytes, bytesReducedPerIteration: result.reducedBytesPerIteration)
         let written = try write(&run, totalSince: start)
         reportRejects(input.audience)
         communicator.barrier()

@@ -102,9 +102,11 @@ public struct RanksRecord: Codable, Sendable, Equatable {
     public var inputBytesPerRank: [Int]
     /// Rows per block of the exact sums.
     public var blockRows: Int
-    /// Bytes rank 0 sent through collectives during the fit, and per fit iteration.
+    /// Bytes rank 0 handed to collectives during the fit (space, seeding, iterations, refinement).
     public var bytesCommunicated: Int
-    public var bytesPerIteration: Double
+    /// Bytes summed over the ranks in one iteration of the fit's main loop (the exact sums of
+    /// k-means' centroid sums and counts, or of NMF's Xᵀ·W and WᵀW).
+    public var bytesReducedPerIteration: Int
 
     enum CodingKeys: String, CodingKey {
         case count, backend
@@ -113,6 +115,6 @@ public struct RanksRecord: Codable, Sendable, Equatable {
         case inputBytesPerRank = "input_bytes_per_rank"
         case blockRows = "block_rows"
         case bytesCommunicated = "bytes_communicated"
-        case bytesPerIteration = "bytes_per_iteration"
+        case bytesReducedPerIteration = "bytes_reduced_per_iteration"
     }
 }
