@@ -79,6 +79,7 @@ struct Main {
 protocol SpreadCommand {}
 extension SegmentCommand: SpreadCommand {}
 extension RunCommand: SpreadCommand {}
+extension SweepCommand: SpreadCommand {}
 extension RanksCheckCommand: SpreadCommand {}
 
 extension InputFormat: ExpressibleByArgument {}

@@ -46,6 +46,29 @@ import Testing
         }
     }
 
+    /// `sweep` over ranks scores every k exactly as one process does (timings aside).
+    @Test func sweepOnRanksScoresEveryKAsOneProcess() throws {
+        let dir = Self.folder()
+        let input = dir + "/audience.jsonl"
+        #expect(try CLI.run(["generate", "--profiles", "5000", "--segments", "5", "--seed", "4", "--out", input, "--quiet"]).status == 0)
+        let job = ["sweep", input, "--k", "3...6", "--seeds", "2", "--quiet"]
+        func points(_ folder: String) throws -> String {
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/sweep.json"))) as! [String: Any]
+            var points = report["points"] as! [[String: Any]]
+            for i in points.indices { points[i]["seconds"] = nil }
+            let kept: [String: Any] = ["points": points, "recommended_k": report["recommended_k"] ?? NSNull(), "profiles": report["profiles"] ?? 0]
+            return String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
+        }
+        #expect(try CLI.run(job + ["--out", dir + "/single"], environment: Self.environment).status == 0)
+        let single = try points(dir + "/single")
+        #expect(single.contains("\"profiles\":5000"))
+        for ranks in RanksCheckTests.rankCounts where ranks > 1 || RanksCheckTests.launcher == nil {
+            let r = try RanksCheckTests.run(ranks: ranks, job + ["--out", dir + "/ranks\(ranks)"], environment: Self.environment)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(try points(dir + "/ranks\(ranks)") == single, "sweep differs on \(ranks) ranks")
+        }
+    }
+
     /// The second of two input files is a damaged gzip file: the rank that reads it stops the job
     /// with exit code 1 (bad input) and its message; no rank is left waiting.
     @Test func aRankMeetingBadInputStopsTheJob() throws {

@@ -25,7 +25,7 @@ public struct KMeansMethod: SegmentationMethod {
             guard settings.algorithm != .minibatch else {
                 throw ClusteringError.invalidSettings("mini-batch k-means runs on one process; drop --algorithm minibatch to run on several")
             }
-            guard space == .latent, fixedSpace == nil else {
+            guard space == .latent else {
                 throw ClusteringError.invalidSettings("on several processes k-means runs in the latent space; drop --space interests")
             }
         }
@@ -152,7 +152,9 @@ public struct KMeansMethod: SegmentationMethod {
         s.seed = seed
         s.restarts = 1
         s.algorithm = .lloyd
-        return KMeansMethod(settings: s, fixedSpace: fixedSpace)
+        var method = KMeansMethod(settings: s, fixedSpace: fixedSpace)
+        method.communicator = communicator
+        return method
     }
 
     public func reusing(_ fit: SegmentFit) -> any SegmentationMethod {
@@ -161,8 +163,10 @@ public struct KMeansMethod: SegmentationMethod {
 
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod {
         guard space == .latent, fixedSpace == nil else { return self }
-        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings)
-        return KMeansMethod(settings: settings, fixedSpace: space)
+        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings, communicator: communicator)
+        var method = KMeansMethod(settings: settings, fixedSpace: space)
+        method.communicator = communicator
+        return method
     }
 
     public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix {

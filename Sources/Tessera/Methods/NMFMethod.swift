@@ -41,7 +41,9 @@ public struct NMFMethod: SegmentationMethod {
         var s = settings
         s.k = k
         s.seed = seed
-        return NMFMethod(settings: s)
+        var method = NMFMethod(settings: s)
+        method.communicator = communicator
+        return method
     }
 
     public func place(_ matrix: CSRMatrix, profiles: DenseMatrix, space: FittedSpace?) throws -> Placement {

@@ -67,6 +67,14 @@ public struct SegmentationPipeline: Sendable {
 
     // MARK: Stages
 
+    /// `sweep` over every rank of `communicator`: the inputs loaded as `runOnRanks` loads them, rows
+    /// spread in whole blocks, every fit spread; rank 0 scores each k. The report on rank 0, nil elsewhere.
+    public func sweepOnRanks(_ settings: KSweep.Settings) throws -> KSweep.Report? {
+        let (input, _) = try loadOnRanks()
+        let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: RowBlocks.rows)
+        return try KSweep.run(rows: share.local, communicator: communicator, settings: settings, progress: progress)
+    }
+
     /// Loads the inputs (files through the streaming loader, or one cache), writes the side files
     /// (rejects, empty ids) the job asks for. A method that streams rows reads a cache without loading
     /// its matrix: the decision is made here, once.

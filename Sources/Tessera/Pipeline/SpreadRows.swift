@@ -74,6 +74,27 @@ enum SpreadRows {
         return full
     }
 
+    /// Every rank's rows in rank order, on rank 0 (nil elsewhere).
+    static func gatherRows(_ local: CSRMatrix, communicator: Communicator) -> CSRMatrix? {
+        if communicator.size == 1 { return local }
+        guard let parts = communicator.gather(bytes: encode(local), root: 0) else { return nil }
+        let matrices = parts.map(decode)
+        var rowStart = [0], columns: [Int32] = [], values: [Float] = []
+        for m in matrices {
+            let base = columns.count
+            rowStart += m.rowStart.dropFirst().map { $0 + base }
+            columns += m.columns
+            values += m.values
+        }
+        return CSRMatrix(unchecked: rowStart.count - 1, columnCount: local.columnCount, rowStart: rowStart, columns: columns, values: values)
+    }
+
+    /// Every rank's labels in rank order, on rank 0 (nil elsewhere).
+    static func gatherLabels(_ labels: [Int32], communicator: Communicator) -> [Int32]? {
+        if communicator.size == 1 { return labels }
+        return communicator.gather(bytes: ByteCoding.bytes(of: labels), root: 0)?.flatMap { ByteCoding.values($0) as [Int32] }
+    }
+
     static func encode(_ m: CSRMatrix) -> [UInt8] {
         ByteCoding.frame([ByteCoding.bytes(of: [Int64(m.rowCount), Int64(m.columnCount)]),
                           ByteCoding.bytes(of: m.rowStart.map(Int64.init)),
