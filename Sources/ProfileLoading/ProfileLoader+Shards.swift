@@ -34,12 +34,9 @@ extension ProfileLoader {
     /// Loads `paths` spread over the ranks of `communicator` (a collective call). Returns the audience
     /// on rank 0 and nil on the others, with the input bytes each rank read.
     public func loadSpread(_ paths: [String], communicator: Communicator) throws -> (audience: LoadedAudience?, bytesPerRank: [Int]) {
-        try settings.validate()
-        guard !paths.isEmpty else { throw LoadError.noInput }
         let clock = ContinuousClock()
         let started = clock.now
-        let formats = try paths.map { try format(of: $0) }
-        let sizes = try paths.map { try ByteSource.size(of: $0) }
+        let (formats, sizes) = try inputs(paths)
         let splittable = paths.count == 1 ? try (ByteSource(path: paths[0], lines: 0..<0) != nil) : false
         let mine = Self.shares(sizes: sizes, splittable: splittable, ranks: communicator.size)[communicator.rank]
         let parsers = formats.map { BlockParser(format: $0, maxLineBytes: settings.maxLineBytes, header: settings.header) }

@@ -24,14 +24,18 @@ public struct ProfileLoader {
         return format
     }
 
-    /// Loads every file, in order, into one audience.
-    public func load(_ paths: [String]) throws -> LoadedAudience {
+    /// Checks the settings and the inputs; returns each file's format and size on disk.
+    func inputs(_ paths: [String]) throws -> (formats: [InputFormat], sizes: [Int]) {
         try settings.validate()
         guard !paths.isEmpty else { throw LoadError.noInput }
+        return (try paths.map { try format(of: $0) }, try paths.map { try ByteSource.size(of: $0) })
+    }
+
+    /// Loads every file, in order, into one audience.
+    public func load(_ paths: [String]) throws -> LoadedAudience {
         let clock = ContinuousClock()
         let started = clock.now
-        let formats = try paths.map { try format(of: $0) }
-        let sizes = try paths.map { try ByteSource.size(of: $0) }
+        let (formats, sizes) = try inputs(paths)
         let totalBytes = sizes.reduce(0, +)
         let settings = self.settings
         let state = MergeState(normalization: settings.normalization)

@@ -123,6 +123,34 @@ public final class ThreadedCommunicatorGroup: @unchecked Sendable {
 
     public func member(_ rank: Int) -> Member { Member(group: self, rank: rank) }
 
+    /// Runs `body` once per rank, each on a thread of its own with that rank's communicator (and
+    /// `RowBlocks.rows` = `blockRows`); returns every rank's result in rank order, or throws the
+    /// first failure (with its rank).
+    public static func run<T>(ranks: Int, blockRows: Int = RowBlocks.rows,
+                              _ body: @escaping @Sendable (Member) throws -> T) throws -> [T] {
+        let group = ThreadedCommunicatorGroup(size: ranks)
+        let results = ResultBox<T>(ranks)
+        let done = DispatchGroup()
+        for rank in 0..<ranks {
+            done.enter()
+            let thread = Thread {
+                defer { done.leave() }
+                results.set(rank, Result { try RowBlocks.$rows.withValue(blockRows) { try body(group.member(rank)) } })
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        done.wait()
+        return try results.values.map { try $0!.get() }
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var values: [Result<T, Error>?]
+        init(_ count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Result<T, Error>) { lock.lock(); values[index] = value; lock.unlock() }
+    }
+
     private var payloads: [[UInt8]?] = []
     private var gathered: [[UInt8]] = []
     private var exchangeGeneration = 0

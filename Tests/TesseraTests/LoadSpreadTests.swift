@@ -7,41 +7,11 @@ import TesseraTestSupport
 @Suite struct LoadSpreadTests {
     /// Loads `paths` over `ranks` threaded ranks; returns rank 0's audience and the bytes per rank.
     static func loadSpread(_ paths: [String], ranks: Int, settings: LoaderSettings) throws -> (LoadedAudience, [Int]) {
-        let group = ThreadedCommunicatorGroup(size: ranks)
-        let box = Box(ranks)
-        let done = DispatchGroup()
-        for rank in 0..<ranks {
-            done.enter()
-            let thread = Thread {
-                defer { done.leave() }
-                do {
-                    let (audience, bytes) = try ProfileLoader(settings: settings).loadSpread(paths, communicator: group.member(rank))
-                    box.set(rank, audience, bytes)
-                } catch {
-                    box.fail("rank \(rank): \(error)")
-                }
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
+        let results = try ThreadedCommunicatorGroup.run(ranks: ranks) { member in
+            try ProfileLoader(settings: settings).loadSpread(paths, communicator: member)
         }
-        done.wait()
-        guard box.failures.isEmpty else { throw LoadError.noInput }
-        #expect(box.audiences.dropFirst().allSatisfy { $0 == nil })
-        return (try #require(box.audiences[0]), box.bytes)
-    }
-
-    final class Box: @unchecked Sendable {
-        let lock = NSLock()
-        var audiences: [LoadedAudience?]
-        var bytes: [Int] = []
-        var failures: [String] = []
-        init(_ ranks: Int) { audiences = Array(repeating: nil, count: ranks) }
-        func set(_ rank: Int, _ audience: LoadedAudience?, _ bytes: [Int]) {
-            lock.lock(); defer { lock.unlock() }
-            audiences[rank] = audience
-            self.bytes = bytes
-        }
-        func fail(_ text: String) { lock.lock(); failures.append(text); lock.unlock() }
+        #expect(results.dropFirst().allSatisfy { $0.audience == nil })
+        return (try #require(results[0].audience), results[0].bytesPerRank)
     }
 
     static func expectSame(_ a: LoadedAudience, _ b: LoadedAudience) {

@@ -10,30 +10,9 @@ import TesseraTestSupport
 
     /// Runs `spec` over `ranks` threaded ranks; returns rank 0's run.
     static func runSpread(_ spec: JobSpec, ranks: Int) throws -> SegmentationRun {
-        let group = ThreadedCommunicatorGroup(size: ranks)
-        let lock = NSLock()
-        var results = [SegmentationRun?](repeating: nil, count: ranks)
-        var failures: [String] = []
-        let done = DispatchGroup()
-        for rank in 0..<ranks {
-            done.enter()
-            let thread = Thread {
-                defer { done.leave() }
-                do {
-                    let run = try RowBlocks.$rows.withValue(blockRows) {
-                        try SegmentationPipeline(spec: spec, progress: ProgressReporter(mode: .quiet),
-                                                 communicator: group.member(rank)).runOnRanks()
-                    }
-                    lock.lock(); results[rank] = run?.run; lock.unlock()
-                } catch {
-                    lock.lock(); failures.append("rank \(rank): \(error)"); lock.unlock()
-                }
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
+        let results = try ThreadedCommunicatorGroup.run(ranks: ranks, blockRows: blockRows) { member in
+            try SegmentationPipeline(spec: spec, progress: ProgressReporter(mode: .quiet), communicator: member).runOnRanks()?.run
         }
-        done.wait()
-        guard failures.isEmpty else { throw ClusteringError.invalidSettings(failures.joined(separator: "; ")) }
         #expect(results.dropFirst().allSatisfy { $0 == nil })
         return try #require(results[0])
     }
