@@ -25,10 +25,18 @@ enum CLI {
     }
 
     /// `environment` entries are added to (or, with an empty value, removed from) the inherited environment.
-    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// `launcher` (e.g. `mpirun -np 3`) runs the binary through another program; `started` is called
+    /// with the process once it runs (a hang guard may terminate it).
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+                    launcher: [String] = [], started: ((Process) -> Void)? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if launcher.isEmpty {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [binary] + arguments
+        }
         if !environment.isEmpty {
             var merged = ProcessInfo.processInfo.environment
             for (name, value) in environment { merged[name] = value.isEmpty ? nil : value }
@@ -39,6 +47,7 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        started?(process)
         // Read both pipes before waiting so a full pipe cannot block the child.
         var outData = Data(), errData = Data()
         let group = DispatchGroup()

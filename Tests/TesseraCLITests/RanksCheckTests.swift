@@ -22,34 +22,16 @@ import Testing
             precondition(ranks == 1)
             return try CLI.run(arguments, environment: environment)
         }
-        let process = Process()
-        if !environment.isEmpty {
-            var merged = ProcessInfo.processInfo.environment
-            for (name, value) in environment { merged[name] = value }
-            process.environment = merged
-        }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = launcher + ["-np", "\(ranks)", CLI.binary] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
         let killed = KilledFlag()
-        let guardTimer = DispatchWorkItem {
-            if process.isRunning { killed.set(); process.terminate() }
+        var guardTimer: DispatchWorkItem?
+        let result = try CLI.run(arguments, environment: environment, launcher: launcher + ["-np", "\(ranks)"]) { process in
+            let timer = DispatchWorkItem { if process.isRunning { killed.set(); process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard, execute: timer)
+            guardTimer = timer
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard, execute: guardTimer)
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guardTimer.cancel()
+        guardTimer?.cancel()
         #expect(!killed.value, "the job over \(ranks) ranks did not end (killed after \(Int(hangGuard)) s): \(arguments)")
-        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData, as: UTF8.self))
+        return result
     }
 
     final class KilledFlag: @unchecked Sendable {
