@@ -82,5 +82,11 @@ import Testing
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stderr.contains("rank 1 of 2") && r.stderr.contains("b.jsonl.gz"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/segments.json"))
+        // A bad flag stops every rank with the usage exit code.
+        let usage = try RanksCheckTests.run(ranks: 2, ["segment", first, "--k", "ten", "--out", dir + "/out"])
+        #expect(usage.status == 2, "\(usage.stderr)")
+        // A setting that cannot be spread stops the job with a message saying so, never a hang.
+        let minibatch = try RanksCheckTests.run(ranks: 2, ["segment", first, "--k", "4", "--algorithm", "minibatch", "--quiet", "--out", dir + "/mb"])
+        #expect(minibatch.status != 0 && minibatch.stderr.contains("mini-batch"), "\(minibatch.stderr)")
     }
 }

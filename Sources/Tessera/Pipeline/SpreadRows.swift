@@ -22,9 +22,11 @@ enum SpreadRows {
         if communicator.rank == 0, let matrix {
             let n = matrix.rowCount
             let blocks = (n + blockRows - 1) / blockRows
+            // Rank q gets blocks ⌈q·B/N⌉ ..< ⌈(q+1)·B/N⌉: the lower ranks take the extra blocks, and
+            // with fewer blocks than ranks the last ranks get none.
+            func firstBlock(_ q: Int) -> Int { (q * blocks + size - 1) / size }
             for q in 0..<size {
-                let first = min(n, q * blocks / size * blockRows), end = min(n, (q + 1) * blocks / size * blockRows)
-                ranges.append(first..<(q == size - 1 ? n : end))
+                ranges.append(min(n, firstBlock(q) * blockRows)..<(q == size - 1 ? n : min(n, firstBlock(q + 1) * blockRows)))
             }
             parts = ranges.map { encode(matrix.rows($0)) }
         }
