@@ -295,6 +295,25 @@ def run_job(args, tessera, job, n):
     return result
 
 
+def peak_stage(e):
+    """The stage running when the sampled heap (RssAnon) peaked: stages in pipeline order (load, fit,
+    describe with stability, metrics, write), placed on the process clock by their run.json seconds."""
+    s, timeline = e.get("stages"), e.get("timeline") or []
+    if not s or not timeline:
+        return None
+    t_peak = max(timeline, key=lambda point: point[1])[0]
+    offset = max(0.0, e["wall_seconds"] - s["total"])  # process start-up before the pipeline's clock
+    edges, t = [], offset
+    for name, seconds in (("load", s["load"]), ("fit", s["fit"]), ("describe + stability", s["describe"] + s["stability"]),
+                          ("metrics", s["other"]), ("write", s["write"])):
+        t += seconds
+        edges.append((t, name))
+    for end, name in edges:
+        if t_peak <= end + 1.0:  # samples are 1 s apart
+            return f"{name} (t = {t_peak:.0f} s)"
+    return f"after write (t = {t_peak:.0f} s)"
+
+
 def gib(kb):
     return (kb or 0) * 1024 / GiB
 
@@ -374,8 +393,8 @@ def render(record):
         "--out DIR` (everything else default: latent space r = 56, split–merge, stability 5 × 20,000 rows, "
         "describe, every export). Stage seconds from run.json `timings`; `svd` = `space.seconds`, "
         "`refine` = `refinement.seconds`, `lloyd` = fit − svd − seeding − refine (Lloyd iterations and the "
-        "segment mean rows), `other` = total − the named stages (metrics: silhouette, Calinski–Harabasz, "
-        "Davies–Bouldin). Peak RSS: time -v's maximum resident set size; *anon* = peak RssAnon sampled "
+        "segment mean rows), `other` = total − the named stages (the run.json metrics: silhouette, Calinski–Harabasz, "
+        "Davies–Bouldin, measured on a sparse copy of the latent rows). Peak RSS: time -v's maximum resident set size; *anon* = peak RssAnon sampled "
         "every 0.25 s (heap; file pages the kernel can drop are left out).",
         "- Growth ratio of a stage = (t(n) / t(300k)) / (n / 300k): 1.00 is linear; the bar is ≤ 1.3.",
         "",
@@ -383,9 +402,9 @@ def render(record):
     # Default job: stage table.
     base = entry(record, "default", BASE)
     head = ("| profiles | nonzeros | load s | svd s | seeding s | lloyd s | refine s | fit s | stability s | "
-            "describe s | write s | other s | total s | wall s | peak RSS GiB | anon GiB | NMI | load avg before → after |")
+            "describe s | write s | other s | total s | wall s | peak RSS GiB | anon GiB | heap peak during | NMI | load avg before → after |")
     lines += ["### Default `segment` (k-means, latent space)", "", head,
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"]
     for n in sizes:
         e = entry(record, "default", n)
         if e is None:
@@ -399,7 +418,7 @@ def render(record):
         lines.append(
             f"| {n:,} | {c.get('nonzeros', 0):,} | " + " | ".join(f"{s[x]:.1f}" for x in STAGES) +
             f" | {e['wall_seconds']:.1f} | {gib(e['peak_rss_kb']):.2f} | {gib(e['peak_anon_kb']):.2f} | "
-            f"{agreement.get('nmi', float('nan')):.3f} | {e['loadavg_before']} → {e['loadavg_after']} |")
+            f"{peak_stage(e) or '–'} | {agreement.get('nmi', float('nan')):.3f} | {e['loadavg_before']} → {e['loadavg_after']} |")
     lines += ["", "Growth ratio against 300k (time per profile relative to 300k's; 1.00 = linear):", "",
               "| profiles | × data | " + " | ".join(STAGES) + " | wall | peak RSS |",
               "|---:|---:|" + "---:|" * (len(STAGES) + 2)]
@@ -412,7 +431,7 @@ def render(record):
         for stage in STAGES:
             g = growth(e, base, stage)
             cells.append("–" if g is None else f"{g:.2f}")
-            if g is not None and stage in ("load", "fit", "stability", "describe", "write", "total"):
+            if g is not None and stage in ("load", "fit", "stability", "describe", "write", "other", "total"):
                 worst.append((g, stage, n))
         wall = (e["wall_seconds"] / base["wall_seconds"]) / (n / BASE) if ok(base) else None
         rss = (e["peak_rss_kb"] / base["peak_rss_kb"]) / (n / BASE) if ok(base) else None
