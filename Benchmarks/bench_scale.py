@@ -438,7 +438,8 @@ def render(record):
         lines.append(f"| {n:,} | {n / BASE:.1f} | " + " | ".join(cells) +
                      f" | {'–' if wall is None else format(wall, '.2f')} | {'–' if rss is None else format(rss, '.2f')} |")
     # Other jobs.
-    lines += ["", "### Mini-batch, the profile cache, and stability off", "",
+    stability_off = any(e["job"] == "no-stability" for e in entries)
+    lines += ["", "### Mini-batch and the profile cache" + (", stability off" if stability_off else ""), "",
               "| job | profiles | wall s | load s | fit s | describe s | write s | total s | iterations (batches) | "
               "peak RSS GiB | anon GiB | file GiB | NMI | load avg before → after |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
