@@ -16,6 +16,14 @@ let instructionSettings: [SwiftSetting] = []
 // unoptimised SIMD code makes ~20× slower.
 let kernelSettings = instructionSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+// Open MPI (opt-in, `make mpi`): with TESSERA_MPI=1 at build time the CLI can run one job over the ranks
+// of `mpirun`/`srun` (Sources/MPIBackend over the C shim Sources/CMPI). The default build has no MPI.
+let mpi = ProcessInfo.processInfo.environment["TESSERA_MPI"] == "1"
+let mpiTargets: [Target] = mpi ? [
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
+    .target(name: "MPIBackend", dependencies: ["CMPI", "LinearAlgebra"]),
+] : []
+
 // Tessera: social-audience segmentation on OpenBLAS/LAPACKE.
 // Module layout and rules: see README.md ("Architecture").
 let package = Package(
@@ -58,7 +66,8 @@ let package = Package(
                 exclude: ["Pipeline/segments.schema.v1.json"]),
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Tessera", .product(name: "ArgumentParser", package: "swift-argument-parser")] + (mpi ? ["MPIBackend"] : []),
+            swiftSettings: mpi ? [.define("TESSERA_MPI")] : []
         ),
         .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
@@ -76,6 +85,6 @@ let package = Package(
         .testTarget(name: "TesseraTests", dependencies: ["Tessera", "TesseraTestSupport",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TesseraCLITests", dependencies: ["Tessera", "TesseraTestSupport"]),
-    ],
+    ] + mpiTargets,
     swiftLanguageModes: [.v5]
 )

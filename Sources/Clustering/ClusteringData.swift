@@ -69,23 +69,23 @@ public enum ClusteringData: Sendable {
     }
 
     /// Mean over columns of the per-column variance (scikit-learn scales its tolerance by this).
-    /// Summed over the local rows and combined through the communicator; for sparse data the column
-    /// statistics come from the transposed matrix, one column per task.
-    func meanColumnVariance(communicator: Communicator, transposed: CSRMatrix?) -> Double {
+    /// Summed exactly over the local rows (sparse: entry by entry through the transposed matrix;
+    /// dense: block partials) and over the ranks, so every rank and rank count gets the same value.
+    func meanColumnVariance(communicator: Communicator, transposed: CSRMatrix?, totalRows: Int) -> Double {
         let d = columnCount
-        var stats = [Double](repeating: 0, count: 2 * d + 1)
+        var exact = ExactSum(count: 2 * d)
         switch self {
         case .sparse(let m):
             let t = transposed ?? m.transposed()
-            stats.withUnsafeMutableBufferPointer { buffer in
+            exact.words.withUnsafeMutableBufferPointer { buffer in
                 let out = buffer.baseAddress!
                 Parallel.forEachChunk(count: d, chunkSize: 1024) { _, columns in
                     for j in columns {
-                        var sum = 0.0, squares = 0.0
+                        var sum: Int128 = 0, squares: Int128 = 0
                         for p in t.range(ofRow: j) {
                             let v = Double(t.values[p])
-                            sum += v
-                            squares += v * v
+                            sum &+= ExactSum.fixed(v)
+                            squares &+= ExactSum.fixed(v * v)
                         }
                         out[j] = sum
                         out[d + j] = squares
@@ -93,17 +93,21 @@ public enum ClusteringData: Sendable {
                 }
             }
         case .dense(let m):
-            for i in 0..<m.rowCount {
-                for j in 0..<d {
-                    let v = Double(m.values[i * d + j])
-                    stats[j] += v
-                    stats[d + j] += v * v
+            for range in RowBlocks.ranges(count: m.rowCount, blockRows: RowBlocks.rows) {
+                var partial = [Double](repeating: 0, count: 2 * d)
+                for i in range {
+                    for j in 0..<d {
+                        let v = Double(m.values[i * d + j])
+                        partial[j] += v
+                        partial[d + j] += v * v
+                    }
                 }
+                exact.add(partial)
             }
         }
-        stats[2 * d] = Double(rowCount)
-        communicator.allreduceSum(&stats)
-        let n = stats[2 * d]
+        communicator.allreduce(&exact)
+        let stats = exact.doubles
+        let n = Double(totalRows)
         guard n > 0, d > 0 else { return 0 }
         var total = 0.0
         for j in 0..<d {

@@ -16,7 +16,8 @@ public enum KMeans {
                            communicator: Communicator = SingleProcessCommunicator(),
                            initialCentres: DenseMatrix? = nil,
                            progress: ((KMeansIteration) -> Void)? = nil) throws -> KMeansResult {
-        let totalRows = Int(communicator.sum(Double(data.rowCount)))
+        let placement = communicator.placement(localRows: data.rowCount)
+        let totalRows = placement.totalRows
         try settings.validate(rowCount: totalRows)
         try data.checkFinite()
         if let initialCentres, initialCentres.rowCount != settings.k || initialCentres.columnCount != data.columnCount {
@@ -36,7 +37,8 @@ public enum KMeans {
         let kernel = makeAssignmentKernel(prepared, rowNorms: norms)
         let accumulator = makeAccumulator(prepared)
         let variance = prepared.meanColumnVariance(communicator: communicator,
-                                                   transposed: (accumulator as? SparseCentroidAccumulator)?.transposed)
+                                                   transposed: (accumulator as? SparseCentroidAccumulator)?.transposed,
+                                                   totalRows: totalRows)
         let scaledTolerance = settings.tolerance * variance
         let prepareSeconds = (clock.now - started).inSeconds
 
@@ -50,7 +52,8 @@ public enum KMeans {
                                                   settings: settings, communicator: communicator, rng: &rng)
             let initSeconds = (clock.now - initStart).inSeconds
             let run = LloydRun(kernel: kernel, accumulator: accumulator, centres: initial,
-                               settings: settings, communicator: communicator, scaledTolerance: scaledTolerance)
+                               settings: settings, communicator: communicator, placement: placement,
+                               scaledTolerance: scaledTolerance)
             var result = run.run(progress: progress)
             result.initSeconds = initSeconds
             inertias.append(result.inertia)
@@ -76,8 +79,13 @@ final class LloydRun {
     let table: CentroidTable
     let settings: KMeansSettings
     let communicator: Communicator
+    let placement: RowPlacement
+    /// Rows per block of the exact sums (`RowBlocks`).
+    let blockRows: Int
     let scaledTolerance: Double
     let n: Int, k: Int, d: Int
+    /// This rank's per-centre sums (k×d), exact, as of `summedLabels`.
+    var localSums: ExactSum
 
     let labels: AlignedBuffer<Int32>
     /// Labels the local sums were last computed for (the update is incremental when few rows move).
@@ -93,12 +101,14 @@ final class LloydRun {
     var sumsValid = false
 
     init(kernel: AssignmentKernel, accumulator: CentroidAccumulator, centres: DenseMatrix,
-         settings: KMeansSettings, communicator: Communicator, scaledTolerance: Double) {
+         settings: KMeansSettings, communicator: Communicator, placement: RowPlacement, scaledTolerance: Double) {
         self.kernel = kernel
         self.accumulator = accumulator
         self.table = CentroidTable(centres: centres)
         self.settings = settings
         self.communicator = communicator
+        self.placement = placement
+        self.blockRows = RowBlocks.rows
         self.scaledTolerance = scaledTolerance
         n = kernel.rowCount
         k = centres.rowCount
@@ -109,6 +119,7 @@ final class LloydRun {
         best = fullPassNearest.best
         upper = AlignedBuffer(count: n, repeating: 0)
         lower = AlignedBuffer(count: n, repeating: 0)
+        localSums = ExactSum(count: k * d)
     }
 
     func run(progress: ((KMeansIteration) -> Void)?) -> KMeansResult {
@@ -117,7 +128,6 @@ final class LloydRun {
         var converged = false
         var iterations = 0
         var halfSeparation = [Float](repeating: 0, count: k)
-        let localSums = AlignedBuffer<Float>(count: k * d, repeating: 0)
         let sums = AlignedBuffer<Float>(count: k * d, repeating: 0)
         for iteration in 1...settings.maxIterations {
             let start = clock.now
@@ -133,10 +143,11 @@ final class LloydRun {
             var counts = [Double](repeating: 0, count: k)
             for i in 0..<n { counts[Int(labels[i])] += 1 }
             communicator.allreduceSum(&counts)
-            updateLocalSums(localSums, changed: changedLocal)
-            let relocated = relocateEmptyClusters(counts: &counts, sums: localSums)
-            sums.pointer.update(from: localSums.pointer, count: k * d)
-            communicator.allreduceSum(sums.buffer)
+            updateLocalSums(changed: Int(counters[0]))
+            let relocated = relocateEmptyClusters(counts: &counts)
+            var total = localSums
+            communicator.allreduce(&total)
+            total.write(to: sums.buffer)
 
             let (shifts, newNorms) = moveCentres(sums: sums, counts: counts)
             var objective = totalSquaredNorm
@@ -175,26 +186,14 @@ final class LloydRun {
         var counts = [Double](repeating: 0, count: k)
         for i in 0..<n { counts[Int(labels[i])] += 1 }
         communicator.allreduceSum(&counts)
-        let inertia = communicator.sum(chunkOrderedSum(best))
+        let inertia = communicator.exactSum(UnsafeBufferPointer(start: best.pointer, count: n))
         return KMeansResult(centres: table.matrix, labels: labels.toArray(), distances: best.toArray(),
                             sizes: counts.map { Int($0) }, inertia: inertia, iterations: iterations,
                             converged: converged, history: history, initSeconds: 0, fitSeconds: 0,
                             restartInertias: [], chosenRestart: 0, scaledTolerance: scaledTolerance)
     }
 
-    private lazy var totalSquaredNorm: Double = communicator.sum(kernel.rowNorms.reduce(0.0) { $0 + Double($1) })
-
-    /// Sum of `values` over fixed chunks, reduced in chunk order (thread-count independent).
-    func chunkOrderedSum(_ values: AlignedBuffer<Float>) -> Double {
-        let chunks = Parallel.chunkCount(max(n, 1), chunkSize: KMeans.rowChunk)
-        var partial = [Double](repeating: 0, count: chunks)
-        for chunk in 0..<chunks {
-            var s = 0.0
-            for i in (chunk * KMeans.rowChunk)..<min(n, (chunk + 1) * KMeans.rowChunk) { s += Double(values[i]) }
-            partial[chunk] = s
-        }
-        return partial.reduce(0, +)
-    }
+    private lazy var totalSquaredNorm: Double = kernel.rowNorms.withUnsafeBufferPointer { communicator.exactSum($0) }
 
     /// Sets every centre with rows to the mean of its rows (sums / count), writing both layouts of the
     /// table in one pass over fixed column blocks. Returns each centre's squared shift and squared norm
@@ -243,18 +242,19 @@ final class LloydRun {
         return (shifts, norms)
     }
 
-    /// Brings the local per-centre sums up to date with `labels`: recomputed from scratch when many rows
-    /// moved (which also clears rounding drift), otherwise by moving just the rows that changed, in row order.
-    func updateLocalSums(_ localSums: AlignedBuffer<Float>, changed: Int) {
-        if changed * 8 > n || !sumsValid {
+    /// Brings the local per-centre sums up to date with `labels`: recomputed block by block when many
+    /// rows moved (`changed`, over all ranks, against all ranks' rows, so every rank takes the same
+    /// branch), otherwise by moving just the rows that changed. Both ways are exact sums.
+    func updateLocalSums(changed: Int) {
+        if changed * 8 > placement.totalRows || !sumsValid {
             sumsValid = true
-            accumulator.sums(labels: labels.pointer, k: k, into: localSums.buffer)
+            localSums = accumulator.exactSums(labels: labels.pointer, k: k, blockRows: blockRows)
             summedLabels.pointer.update(from: labels.pointer, count: n)
             return
         }
         for i in 0..<n where labels[i] != summedLabels[i] {
-            accumulator.add(row: i, scale: -1, toCluster: Int(summedLabels[i]), sums: localSums.buffer)
-            accumulator.add(row: i, scale: 1, toCluster: Int(labels[i]), sums: localSums.buffer)
+            accumulator.addExact(row: i, scale: -1, toCluster: Int(summedLabels[i]), sums: &localSums)
+            accumulator.addExact(row: i, scale: 1, toCluster: Int(labels[i]), sums: &localSums)
             summedLabels[i] = labels[i]
         }
     }
@@ -349,7 +349,9 @@ final class LloydRun {
 
     /// Refills empty clusters with the rows farthest from their centres (over all ranks): each such row
     /// leaves its cluster's sums and becomes the empty cluster's only member. Returns how many were refilled.
-    func relocateEmptyClusters(counts: inout [Double], sums: AlignedBuffer<Float>) -> Int {
+    /// Candidates are ranked by distance, then by global row index, so the choice does not depend on
+    /// how rows are spread over ranks.
+    func relocateEmptyClusters(counts: inout [Double]) -> Int {
         let empty = (0..<k).filter { counts[$0] == 0 }
         guard !empty.isEmpty else { return 0 }
         // Local candidates: the |empty| farthest rows (upper bound = exact distance after a full pass).
@@ -360,28 +362,29 @@ final class LloydRun {
         for t in 0..<m {
             if t < order.count {
                 let i = order[t]
-                local += [Double(upper[i]), Double(communicator.rank), Double(i), Double(labels[i]), 1]
+                local += [Double(upper[i]), Double(placement.firstRow + i), Double(labels[i]), 1]
             } else {
-                local += [-1, Double(communicator.rank), -1, -1, 0]
+                local += [-1, -1, -1, 0]
             }
         }
         let gathered = communicator.allgather(local)
-        var candidates: [(distance: Double, rank: Int, row: Int, label: Int)] = []
-        for t in stride(from: 0, to: gathered.count, by: 5) where gathered[t + 4] > 0 {
-            candidates.append((gathered[t], Int(gathered[t + 1]), Int(gathered[t + 2]), Int(gathered[t + 3])))
+        var candidates: [(distance: Double, row: Int, label: Int)] = []
+        for t in stride(from: 0, to: gathered.count, by: 4) where gathered[t + 3] > 0 {
+            candidates.append((gathered[t], Int(gathered[t + 1]), Int(gathered[t + 2])))
         }
-        candidates.sort { $0.distance != $1.distance ? $0.distance > $1.distance : ($0.rank, $0.row) < ($1.rank, $1.row) }
+        candidates.sort { $0.distance != $1.distance ? $0.distance > $1.distance : $0.row < $1.row }
         var refilled = 0
         for (target, candidate) in zip(empty, candidates) {
             // Never empty another cluster to fill this one.
             guard counts[candidate.label] > 1 else { continue }
             counts[candidate.label] -= 1
             counts[target] = 1
-            if candidate.rank == communicator.rank {
-                accumulator.add(row: candidate.row, scale: -1, toCluster: candidate.label, sums: sums.buffer)
-                accumulator.add(row: candidate.row, scale: 1, toCluster: target, sums: sums.buffer)
-                labels[candidate.row] = Int32(target)
-                summedLabels[candidate.row] = Int32(target)
+            let local = candidate.row - placement.firstRow
+            if local >= 0 && local < n {
+                accumulator.addExact(row: local, scale: -1, toCluster: candidate.label, sums: &localSums)
+                accumulator.addExact(row: local, scale: 1, toCluster: target, sums: &localSums)
+                labels[local] = Int32(target)
+                summedLabels[local] = Int32(target)
             }
             refilled += 1
         }

@@ -53,14 +53,18 @@ public struct LatentSpace: Sendable, Equatable {
     /// Fits the space to `x` and returns it with the embedded rows of `x` (n×r, unit rows; a row
     /// with no weight in any latent direction stays zero).
     /// - Complexity: O(nnz · (r + oversampling) · (2 · powerIterations + 3)).
-    public static func fit(_ x: CSRMatrix, k: Int, settings: Settings) throws -> (space: LatentSpace, embedded: DenseMatrix) {
-        let r = settings.dimensions.map { min($0, min(x.rowCount, x.columnCount)) }
-            ?? automaticDimensions(k: k, rows: x.rowCount, columns: x.columnCount)
+    /// With rows spread over ranks (`communicator`), each rank gets its own rows' coordinates and
+    /// the same space.
+    public static func fit(_ x: CSRMatrix, k: Int, settings: Settings,
+                           communicator: Communicator = SingleProcessCommunicator()) throws -> (space: LatentSpace, embedded: DenseMatrix) {
+        let rows = communicator.size == 1 ? x.rowCount : communicator.placement(localRows: x.rowCount).totalRows
+        let r = settings.dimensions.map { min($0, min(rows, x.columnCount)) }
+            ?? automaticDimensions(k: k, rows: rows, columns: x.columnCount)
         var svdSettings = TruncatedSVD.Settings()
         svdSettings.powerIterations = settings.powerIterations
         svdSettings.oversampling = settings.oversampling
         svdSettings.seed = settings.seed
-        let svd = try TruncatedSVD(x, rank: r, settings: svdSettings)
+        let svd = try TruncatedSVD(x, rank: r, settings: svdSettings, communicator: communicator)
         // X·V = U·S: the training rows' coordinates come with the SVD, no second product needed.
         var embedded = svd.u
         for i in 0..<embedded.rowCount {

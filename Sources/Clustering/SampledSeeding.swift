@@ -12,15 +12,16 @@ public enum SampledSeeding {
     public static let rowsPerSegment = 256
 
     /// k×d starting centres for `data` (dense rows), seeded by `settings.seed` and `restart`.
-    public static func centres(_ data: DenseMatrix, settings: KMeansSettings, restart: Int) throws -> DenseMatrix {
-        let n = data.rowCount, d = data.columnCount
+    /// With rows spread over ranks, the sample is drawn by global row index and gathered, and every
+    /// rank seeds from the same sample: the centres do not depend on the number of ranks.
+    public static func centres(_ data: DenseMatrix, settings: KMeansSettings, restart: Int,
+                               communicator: Communicator = SingleProcessCommunicator()) throws -> DenseMatrix {
+        let placement = communicator.placement(localRows: data.rowCount)
+        let n = placement.totalRows
         let m = min(n, rowsPerSegment * settings.k)
         var rng = SeededGenerator(seed: settings.seed, stream: 0x5341_4D50_0000 &+ UInt64(restart))
         let rows = m == n ? Array(0..<n) : Initializer.randomRows(count: m, from: n, rng: &rng).sorted()
-        var sample = DenseMatrix(rowCount: m, columnCount: d)
-        for (t, i) in rows.enumerated() {
-            for j in 0..<d { sample.values[t * d + j] = data.values[i * d + j] }
-        }
+        let sample = communicator.gatherRows(rows, from: data, placement: placement)
         var s = settings
         s.restarts = 1
         s.seed = settings.seed &+ UInt64(restart)

@@ -70,7 +70,8 @@ public enum SplitMergeRefinement {
 
     /// Refines a converged Lloyd fit of dense `data` (the rows the fit saw).
     public static func refine(_ data: DenseMatrix, fit: KMeansResult, kmeans: KMeansSettings,
-                              settings: Settings) throws -> (KMeansResult, Report) {
+                              settings: Settings,
+                              communicator: Communicator = SingleProcessCommunicator()) throws -> (KMeansResult, Report) {
         let clock = ContinuousClock()
         let start = clock.now
         var best = fit
@@ -85,13 +86,15 @@ public enum SplitMergeRefinement {
         lloyd.restarts = 1
         for round in 1...max(1, settings.maxRounds) {
             rounds = round
-            let planned = plan(data, labels: best.labels, centres: best.centres, round: round, seed: kmeans.seed, settings: settings)
+            let planned = plan(data, labels: best.labels, centres: best.centres, round: round, seed: kmeans.seed,
+                               settings: settings, communicator: communicator)
             guard !planned.isEmpty else { break }
             var attempts = [planned]
             if planned.count > 1 { attempts.append([planned[0]]) }
             var improved = false
             for attempt in attempts {
-                let candidate = try KMeans.fit(.dense(data), settings: lloyd, initialCentres: apply(attempt, to: best.centres))
+                let candidate = try KMeans.fit(.dense(data), settings: lloyd, communicator: communicator,
+                                               initialCentres: apply(attempt, to: best.centres))
                 iterations += candidate.iterations
                 let accepted = candidate.inertia < best.inertia * (1 - 1e-7)
                 moves += attempt.map { Move(round: round, merged: [$0.a, $0.b], split: $0.split, predictedChange: $0.change, accepted: accepted) }
@@ -124,31 +127,64 @@ public enum SplitMergeRefinement {
     }
 
     /// The moves of one round: best splits paired with cheapest merges on disjoint segments.
+    ///
+    /// Each segment's split is priced on its members at an even stride (at most `splitSampleRows`),
+    /// counted in global row order; with rows spread over ranks the sampled rows are gathered, so the
+    /// plan is the same on any number of ranks.
     static func plan(_ data: DenseMatrix, labels: [Int32], centres: DenseMatrix, round: Int, seed: UInt64,
-                     settings: Settings) -> [Planned] {
+                     settings: Settings, communicator: Communicator) -> [Planned] {
         let k = centres.rowCount, r = centres.columnCount
-        // Members of each segment (counting sort, row order kept).
-        var counts = [Int](repeating: 0, count: k)
-        for label in labels { counts[Int(label)] += 1 }
-        var offsets = [Int](repeating: 0, count: k + 1)
-        for c in 0..<k { offsets[c + 1] = offsets[c] + counts[c] }
-        var members = [Int](repeating: 0, count: labels.count)
-        var fill = offsets
-        for (i, label) in labels.enumerated() { members[fill[Int(label)]] = i; fill[Int(label)] += 1 }
+        var localCounts = [Int](repeating: 0, count: k)
+        for label in labels { localCounts[Int(label)] += 1 }
+        let perRank: [[Int]] = communicator.size == 1 ? [localCounts]
+            : communicator.allgather(localCounts.map(Double.init)).map { Int($0) }.chunked(k)
+        var counts = [Int](repeating: 0, count: k), before = [Int](repeating: 0, count: k)
+        for (q, rankCounts) in perRank.enumerated() {
+            for c in 0..<k {
+                if q < communicator.rank { before[c] += rankCounts[c] }
+                counts[c] += rankCounts[c]
+            }
+        }
+        let strides = counts.map { max(1, ($0 + splitSampleRows - 1) / splitSampleRows) }
+        let sampleSizes = (0..<k).map { counts[$0] == 0 ? 0 : (counts[$0] + strides[$0] - 1) / strides[$0] }
+        // This rank's sampled rows: (segment, slot) and the row.
+        var slots: [Int64] = []
+        var rows: [Float] = []
+        var seen = before
+        for (i, label) in labels.enumerated() {
+            let c = Int(label)
+            if seen[c] % strides[c] == 0 {
+                slots += [Int64(c), Int64(seen[c] / strides[c])]
+                rows.append(contentsOf: data.values[(i * r)..<((i + 1) * r)])
+            }
+            seen[c] += 1
+        }
+        var samples = (0..<k).map { [Float](repeating: 0, count: sampleSizes[$0] * r) }
+        let parts = communicator.size == 1 ? [(slots, rows)]
+            : communicator.allgather(bytes: ByteCoding.frame([ByteCoding.bytes(of: slots), ByteCoding.bytes(of: rows)])).map { framed in
+                let two = ByteCoding.unframe(framed)
+                return (ByteCoding.values(two[0]) as [Int64], ByteCoding.values(two[1]) as [Float])
+            }
+        for (partSlots, partRows) in parts {
+            for q in 0..<(partSlots.count / 2) {
+                let c = Int(partSlots[2 * q]), slot = Int(partSlots[2 * q + 1])
+                samples[c].replaceSubrange((slot * r)..<((slot + 1) * r), with: partRows[(q * r)..<((q + 1) * r)])
+            }
+        }
 
         // Split gains, one segment per task (each task's result depends only on its segment).
         var gains = [Double](repeating: 0, count: k)
         var halves = [([Float], [Float])](repeating: ([], []), count: k)
-        data.values.withUnsafeBufferPointer { rows in
-            gains.withUnsafeMutableBufferPointer { gainOut in
-                halves.withUnsafeMutableBufferPointer { halfOut in
-                    Parallel.forEach(k) { c in
-                        var rng = SeededGenerator(seed: seed, stream: 0x5350_4C49_0000 &+ UInt64(round) << 16 &+ UInt64(c))
-                        let result = twoMeans(rows.baseAddress!, r: r, members: members[offsets[c]..<offsets[c + 1]],
-                                              iterations: settings.splitIterations, rng: &rng)
-                        gainOut[c] = result.gain
-                        halfOut[c] = result.halves
+        gains.withUnsafeMutableBufferPointer { gainOut in
+            halves.withUnsafeMutableBufferPointer { halfOut in
+                Parallel.forEach(k) { c in
+                    var rng = SeededGenerator(seed: seed, stream: 0x5350_4C49_0000 &+ UInt64(round) << 16 &+ UInt64(c))
+                    let result = samples[c].withUnsafeBufferPointer {
+                        twoMeans($0, r: r, count: sampleSizes[c], population: counts[c],
+                                 iterations: settings.splitIterations, rng: &rng)
                     }
+                    gainOut[c] = result.gain
+                    halfOut[c] = result.halves
                 }
             }
         }
@@ -198,21 +234,13 @@ public enum SplitMergeRefinement {
     /// is decided on the exact objective over every row.
     static let splitSampleRows = 2_048
 
-    /// A seeded 2-means on the rows `members` of `rows` (r columns): the drop in squared error from
+    /// A seeded 2-means on the `count` sampled rows of a segment of `population` rows (r columns): the drop in squared error from
     /// one centre to two (scaled to the whole segment when it was priced on a sample), and the two
     /// centres. Seeds: one member drawn uniformly, the second by D² sampling from it (k-means++ for k = 2).
-    static func twoMeans(_ rows: UnsafePointer<Float>, r: Int, members: ArraySlice<Int>, iterations: Int,
+    static func twoMeans(_ sample: UnsafeBufferPointer<Float>, r: Int, count m: Int, population all: Int, iterations: Int,
                          rng: inout SeededGenerator) -> (gain: Double, halves: ([Float], [Float])) {
-        let all = members.count
-        guard all >= 2 else { return (0, ([], [])) }
-        let stride = max(1, (all + splitSampleRows - 1) / splitSampleRows)
-        let ids = Swift.stride(from: members.startIndex, to: members.endIndex, by: stride).map { members[$0] }
-        let m = ids.count
-        // The sample's rows, contiguous.
-        var x = [Float](repeating: 0, count: m * r)
-        for (t, i) in ids.enumerated() { for j in 0..<r { x[t * r + j] = rows[i * r + j] } }
-        return x.withUnsafeBufferPointer { buffer in
-            let x = buffer.baseAddress!
+        guard all >= 2, m >= 1, let x = sample.baseAddress else { return (0, ([], [])) }
+        do {
             @inline(__always) func distance(_ t: Int, _ c: UnsafePointer<Float>) -> Float {
                 var s: Float = 0
                 let row = x + t * r
@@ -269,5 +297,12 @@ public enum SplitMergeRefinement {
             let scale = Double(all) / Double(m)
             return (max(0, sse - splitSSE) * scale, (a, b))
         }
+    }
+}
+
+extension Array {
+    /// Consecutive runs of `size` elements.
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min(count, $0 + size)]) }
     }
 }

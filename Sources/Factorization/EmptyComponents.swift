@@ -77,23 +77,25 @@ extension NMF {
                 }
             }
         }
-        // The m worst rows here, then the m worst over all ranks (residual descending, then rank, then row).
+        // The m worst rows here, then the m worst over all ranks (residual descending, then global row
+        // index: the same choice on any number of ranks).
         let m = components.count
+        let firstRow = communicator.placement(localRows: n).firstRow
         let local = residuals.indices.sorted { residuals[$0] != residuals[$1] ? residuals[$0] > residuals[$1] : $0 < $1 }.prefix(m)
         var mine = [Double](repeating: -1, count: 2 * m)
-        for (slot, i) in local.enumerated() { mine[2 * slot] = residuals[i]; mine[2 * slot + 1] = Double(i) }
+        for (slot, i) in local.enumerated() { mine[2 * slot] = residuals[i]; mine[2 * slot + 1] = Double(firstRow + i) }
         let all = communicator.allgather(mine)
-        var candidates: [(residual: Double, rank: Int, row: Int)] = []
+        var candidates: [(residual: Double, row: Int)] = []
         for rank in 0..<communicator.size {
             for slot in 0..<m where all[rank * 2 * m + 2 * slot] >= 0 {
-                candidates.append((all[rank * 2 * m + 2 * slot], rank, Int(all[rank * 2 * m + 2 * slot + 1])))
+                candidates.append((all[rank * 2 * m + 2 * slot], Int(all[rank * 2 * m + 2 * slot + 1])))
             }
         }
-        candidates.sort { ($0.residual, -$0.rank, -$0.row) > ($1.residual, -$1.rank, -$1.row) }
+        candidates.sort { $0.residual != $1.residual ? $0.residual > $1.residual : $0.row < $1.row }
         // Each chosen row's values, sent from its rank to all (the others add zeros).
         var seeds = [Float](repeating: 0, count: m * d)
-        for (slot, chosen) in candidates.prefix(m).enumerated() where chosen.rank == communicator.rank {
-            for p in x.range(ofRow: chosen.row) { seeds[slot * d + Int(x.columns[p])] = x.values[p] }
+        for (slot, chosen) in candidates.prefix(m).enumerated() where chosen.row >= firstRow && chosen.row < firstRow + n {
+            for p in x.range(ofRow: chosen.row - firstRow) { seeds[slot * d + Int(x.columns[p])] = x.values[p] }
         }
         seeds.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
         for (slot, c) in components.enumerated() where slot < candidates.count {

@@ -5,17 +5,27 @@ import LinearAlgebra
 /// WᵀW — while the rows are in cache. Separately these are three passes over X and W and a stored
 /// n×kp target matrix; fused, X and W are read once per iteration and the targets never leave L2.
 ///
-/// Rows are cut into the fixed parts of `CSRMatrix.scatterInParts` (as `transposeMultiplyPadded`);
-/// each part runs in order on one thread into its own partial Xᵀ·W and WᵀW, added in part order
-/// afterwards, so the result does not depend on the thread count.
+/// Rows are taken block by block (`RowBlocks`); within a block they are cut into the fixed parts of
+/// `CSRMatrix.scatterInParts`, each part running in order on one thread into its own partial Xᵀ·W
+/// and WᵀW, added in part order. Each block's results are added exactly (`ExactSum`), so the sums
+/// depend neither on the thread count nor on how blocks are spread over ranks.
 enum FusedRowPass {
     static let blockRows = 256
 
     /// What the rows were before the update, when asked for (`measureStart`): ⟨W, X·Hᵀ⟩ and WᵀW of
     /// the starting W — with HHᵀ, the starting error, at the cost of one small Gram per block.
     struct Start {
-        var cross: Double
-        var gram: DenseMatrix
+        var cross: ExactSum
+        var gram: ExactSum
+    }
+
+    /// This rank's sums (before the sum over ranks): Xᵀ·W (d×kp), WᵀW (kp×kp, upper triangle),
+    /// the violation, and the starting terms when measured.
+    struct Sums {
+        var xtw: ExactSum
+        var gram: ExactSum
+        var violation: ExactSum
+        var start: Start?
     }
 
     /// Updates `w` (n×kp) by HALS against X·Hᵀ with `hhT` = H·Hᵀ, writes Xᵀ·W (new W) into `xtw`
@@ -23,11 +33,34 @@ enum FusedRowPass {
     /// (`RowUpdate.Step.violation`, summed over parts in part order) and the starting W's terms if
     /// `measureStart`.
     static func run(_ x: CSRMatrix, w: inout DenseMatrix, ht: DenseMatrix, hhT: DenseMatrix, l1: Float, l2: Float, components k: Int,
-                    xtw: inout DenseMatrix, measureStart: Bool = false) -> (gram: DenseMatrix, violation: Double, start: Start?) {
-        let d = x.columnCount, kp = w.columnCount, blocks = kp / 16
-        precondition(kp % 16 == 0 && ht.rowCount == d && ht.columnCount == kp && xtw.rowCount == d && xtw.columnCount == kp)
+                    blockRows rowBlock: Int, measureStart: Bool = false) -> Sums {
+        let d = x.columnCount, kp = w.columnCount
+        precondition(kp % 16 == 0 && ht.rowCount == d && ht.columnCount == kp)
         let (g, inverseHessian) = RowUpdate.regularized(hhT, l2: l2)
-        let parts = x.scatterPartCount
+        var sums = Sums(xtw: ExactSum(count: d * kp), gram: ExactSum(count: kp * kp), violation: ExactSum(count: 1),
+                        start: measureStart ? Start(cross: ExactSum(count: 1), gram: ExactSum(count: kp * kp)) : nil)
+        var xtw = DenseMatrix(rowCount: d, columnCount: kp)
+        for block in RowBlocks.ranges(count: x.rowCount, blockRows: rowBlock) {
+            let part = runBlock(x, rows: block, w: &w, ht: ht, g: g, inverseHessian: inverseHessian, l1: l1, components: k,
+                                xtw: &xtw, measureStart: measureStart)
+            xtw.values.withUnsafeBufferPointer { sums.xtw.add($0) }
+            part.gram.values.withUnsafeBufferPointer { sums.gram.add($0) }
+            sums.violation.add(part.violation, at: 0)
+            if let start = part.start {
+                sums.start!.cross.add(start.cross, at: 0)
+                start.gram.values.withUnsafeBufferPointer { sums.start!.gram.add($0) }
+            }
+        }
+        return sums
+    }
+
+    /// One block of rows: the HALS update of its W rows, Xᵀ·W of its rows into `xtw` (overwritten),
+    /// and its WᵀW, violation and starting terms.
+    private static func runBlock(_ x: CSRMatrix, rows block: Range<Int>, w: inout DenseMatrix, ht: DenseMatrix, g: DenseMatrix,
+                                 inverseHessian: [Float], l1: Float, components k: Int, xtw: inout DenseMatrix,
+                                 measureStart: Bool) -> (gram: DenseMatrix, violation: Double, start: (cross: Double, gram: DenseMatrix)?) {
+        let kp = w.columnCount, blocks = kp / 16
+        let parts = CSRMatrix.scatterPartCount(rows: block.count)
         // Per part: WᵀW of the new rows, then (if measuring) WᵀW of the starting rows.
         let gramSets = measureStart ? 2 : 1
         let grams = UnsafeMutablePointer<Float>.allocate(capacity: gramSets * parts * kp * kp)
@@ -51,7 +84,7 @@ enum FusedRowPass {
             let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
             let table = UnsafeRawPointer(hv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
             let gBase = gv.baseAddress!, invH = ih.baseAddress!
-            x.scatterInParts(into: ov.baseAddress!, count: ov.count) { part, rows, scatterTarget in
+            x.scatterInParts(into: ov.baseAddress!, count: ov.count, rows: block) { part, rows, scatterTarget in
                 let scatterTable = UnsafeMutableRawPointer(scatterTarget).assumingMemoryBound(to: SIMD16<Float>.self)
                 let targets = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: blockRows * blocks)
                 defer { targets.deallocate() }
@@ -95,7 +128,7 @@ enum FusedRowPass {
             for i in 0..<kp { for j in 0..<i { f[i, j] = f[j, i] } }
             return f
         }
-        let start = measureStart ? Start(cross: crossParts.reduce(0, +), gram: gram(1)) : nil
+        let start = measureStart ? (cross: crossParts.reduce(0, +), gram: gram(1)) : nil
         return (gram(0), violationParts.reduce(0, +), start)
     }
 }

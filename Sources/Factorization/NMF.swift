@@ -8,17 +8,24 @@ import LinearAlgebra
 /// pass over blocks of rows (`FusedRowPass`).
 ///
 /// Written over a `Communicator`: W's rows are local; Xᵀ·W and WᵀW are summed over ranks, after which
-/// the H update is identical everywhere.
+/// the H update is identical everywhere. Every sum over rows is taken per block of rows and added
+/// exactly (`RowBlocks`, `ExactSum`), so the factorisation is the same bits on any number of ranks.
 public enum NMF {
     /// - Parameter initial: start from this W (local rows, n×k) and H (k×d) instead of `settings.initialization`.
     public static func fit(_ x: CSRMatrix, settings: NMFSettings,
                            communicator: Communicator = SingleProcessCommunicator(),
                            initial: (w: DenseMatrix, h: DenseMatrix)? = nil,
                            progress: ((NMFIteration) -> Void)? = nil) throws -> NMFResult {
-        let totalRows = Int(communicator.sum(Double(x.rowCount)))
+        let placement = communicator.placement(localRows: x.rowCount)
+        let totalRows = placement.totalRows
+        let blockRows = RowBlocks.rows
         try settings.validate(rowCount: totalRows, columnCount: x.columnCount)
-        let summary = valueSummary(x)
-        guard summary.valid else {
+        if communicator.size > 1 && settings.solver != .hals {
+            throw FactorizationError.invalidSettings("on several processes NMF uses the HALS solver; drop --solver mu")
+        }
+        var summary = valueSummary(x, blockRows: blockRows)
+        communicator.allreduce(&summary)
+        guard summary.words[2] == 0 else {
             throw FactorizationError.nonFiniteInput("NMF needs finite, non-negative values; the matrix has negative, NaN or infinite entries")
         }
         let clock = ContinuousClock()
@@ -32,19 +39,22 @@ public enum NMF {
             }
         }
         let (w0, ht0) = try initial.map { ($0.w, $0.h.transposed()) }
-            ?? NMFInitializer.start(x, settings: settings, width: kp, valueSum: summary.sum, communicator: communicator)
+            ?? NMFInitializer.start(x, settings: settings, width: kp, totalSum: summary.double(at: 0), communicator: communicator)
         var w = pad(w0, to: kp), ht = pad(ht0, to: kp)
         let initSeconds = (clock.now - started).inSeconds
 
-        let squaredNormX = communicator.sum(summary.sumOfSquares)
+        let squaredNormX = summary.double(at: 1)
         var a = DenseMatrix(rowCount: 0, columnCount: kp)              // X·Hᵀ (MU only; HALS fuses it)
         var bt = DenseMatrix(rowCount: x.columnCount, columnCount: kp)  // Xᵀ·W
         func globalProducts() -> DenseMatrix {
-            x.transposeMultiplyPadded(w, into: &bt)
-            bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
-            var f = BLAS.gram(w)
-            f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
-            return f
+            bt = x.transposeMultiplyExact(w, blockRows: blockRows, communicator: communicator)
+            return w.gramExact(blockRows: blockRows, communicator: communicator)
+        }
+        /// A kp×kp matrix from its exact sum.
+        func matrix(_ sum: ExactSum) -> DenseMatrix {
+            var m = DenseMatrix(rowCount: kp, columnCount: kp)
+            m.values.withUnsafeMutableBufferPointer { sum.write(to: $0) }
+            return m
         }
         var hhT = BLAS.gram(ht)   // H·Hᵀ of the current H, kept from one iteration to the next
         /// ‖X − WH‖ from ‖X‖² − 2⟨W, X·Hᵀ⟩ + ⟨WᵀW, HHᵀ⟩ (note ⟨W, X·Hᵀ⟩ = ⟨Xᵀ·W, Hᵀ⟩).
@@ -82,9 +92,10 @@ public enum NMF {
         // iteration against that of the first iteration, measured on balanced components.
         var firstViolation: Double?
         var reseeded: [Int] = [], reseedRounds = 0
-        var startNorms = columnSquaredNorms(w, k: k)
-        communicator.allreduceSum(&startNorms)
-        balance(w: &w, ht: &ht, hhT: &hhT, wSquaredNorms: startNorms, hSquaredNorms: columnSquaredNorms(ht, k: k), k: k)
+        var startNormSums = columnSquaredNorms(w, k: k, blockRows: blockRows)
+        communicator.allreduce(&startNormSums)
+        let startNorms = startNormSums.doubles
+        balance(w: &w, ht: &ht, hhT: &hhT, wSquaredNorms: startNorms, hSquaredNorms: columnSquaredNorms(ht, k: k, blockRows: blockRows).doubles, k: k)
         for iteration in 1...settings.maxIterations {
             iterations = iteration
             // W given H, then the products of the new W that the H update needs. W's rows are split
@@ -94,15 +105,18 @@ public enum NMF {
             switch settings.solver {
             case .hals:
                 // One fused pass: X·Hᵀ, the HALS update, Xᵀ·W and WᵀW block by block.
-                let pass = FusedRowPass.run(x, w: &w, ht: ht, hhT: g, l1: settings.l1W, l2: settings.l2W, components: k,
-                                            xtw: &bt, measureStart: iteration == 1)
-                f = pass.gram
-                violation += communicator.sum(pass.violation)
-                bt.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
-                f.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
+                var pass = FusedRowPass.run(x, w: &w, ht: ht, hhT: g, l1: settings.l1W, l2: settings.l2W, components: k,
+                                            blockRows: blockRows, measureStart: iteration == 1)
+                communicator.allreduce(&pass.xtw)
+                communicator.allreduce(&pass.gram)
+                communicator.allreduce(&pass.violation)
+                bt.values.withUnsafeMutableBufferPointer { pass.xtw.write(to: $0) }
+                f = matrix(pass.gram)
+                violation += pass.violation.double(at: 0)
                 if var start = pass.start {   // the W and H the iteration began with (hhT is still H·Hᵀ)
-                    start.gram.values.withUnsafeMutableBufferPointer { communicator.allreduceSum($0) }
-                    recordInitialError(error(cross: communicator.sum(start.cross), wtw: start.gram))
+                    communicator.allreduce(&start.gram)
+                    communicator.allreduce(&start.cross)
+                    recordInitialError(error(cross: start.cross.double(at: 0), wtw: matrix(start.gram)))
                 }
             case .mu:
                 if a.rowCount != x.rowCount { a = DenseMatrix(rowCount: x.rowCount, columnCount: kp) }
@@ -185,49 +199,52 @@ public enum NMF {
         for s in 0..<k { for t in 0..<k { hhT.values[s * kp + t] *= factors[s] * factors[t] } }
     }
 
-    /// Σ over rows of m[i, t]² for the first `k` columns (kp entries, zeros after), in fixed row
-    /// chunks added in order: the same on any number of threads.
-    static func columnSquaredNorms(_ m: DenseMatrix, k: Int) -> [Double] {
-        let kp = m.columnCount, chunk = 8192
-        let chunks = Parallel.chunkCount(max(1, m.rowCount), chunkSize: chunk)
-        var parts = [Double](repeating: 0, count: chunks * kp)
+    /// Σ over rows of m[i, t]² for the first `k` columns (kp entries, zeros after): a Double
+    /// partial per row block (blocks in parallel), added exactly.
+    static func columnSquaredNorms(_ m: DenseMatrix, k: Int, blockRows: Int) -> ExactSum {
+        let kp = m.columnCount
+        let ranges = RowBlocks.ranges(count: m.rowCount, blockRows: blockRows)
+        var parts = [Double](repeating: 0, count: ranges.count * kp)
         m.values.withUnsafeBufferPointer { values in
             parts.withUnsafeMutableBufferPointer { out in
                 guard let values = values.baseAddress, let out = out.baseAddress else { return }
-                Parallel.forEachChunk(count: m.rowCount, chunkSize: chunk) { index, rows in
-                    for i in rows { for t in 0..<k { out[index * kp + t] += Double(values[i * kp + t]) * Double(values[i * kp + t]) } }
+                Parallel.forEach(ranges.count) { index in
+                    for i in ranges[index] { for t in 0..<k { out[index * kp + t] += Double(values[i * kp + t]) * Double(values[i * kp + t]) } }
                 }
             }
         }
-        var norms = [Double](repeating: 0, count: kp)
-        for index in 0..<chunks { for t in 0..<kp { norms[t] += parts[index * kp + t] } }
+        var norms = ExactSum(count: kp)
+        for index in ranges.indices { norms.add(Array(parts[(index * kp)..<((index + 1) * kp)])) }
         return norms
     }
 
-    /// Whether every value is finite and non-negative, their sum and their sum of squares, in one
-    /// parallel pass (fixed chunks added in order: the same on any number of threads).
-    static func valueSummary(_ x: CSRMatrix) -> (valid: Bool, sum: Double, sumOfSquares: Double) {
-        let chunk = 1 << 16
-        let chunks = Parallel.chunkCount(max(1, x.values.count), chunkSize: chunk)
-        var parts = [(valid: Bool, sum: Double, squares: Double)](repeating: (true, 0, 0), count: chunks)
+    /// This rank's sum of X's values, sum of squares, and count of negative or non-finite values
+    /// (exact sums of per-block Double partials; blocks in parallel).
+    static func valueSummary(_ x: CSRMatrix, blockRows: Int) -> ExactSum {
+        let ranges = RowBlocks.ranges(count: x.rowCount, blockRows: blockRows)
+        var parts = [(invalid: Int, sum: Double, squares: Double)](repeating: (0, 0, 0), count: ranges.count)
         x.values.withUnsafeBufferPointer { values in
             parts.withUnsafeMutableBufferPointer { out in
-                guard let values = values.baseAddress, let out = out.baseAddress else { return }
-                Parallel.forEachChunk(count: x.values.count, chunkSize: chunk) { index, range in
-                    var valid = true, sum = 0.0, squares = 0.0
-                    for p in range {
+                guard let out = out.baseAddress else { return }
+                Parallel.forEach(ranges.count) { index in
+                    var invalid = 0, sum = 0.0, squares = 0.0
+                    for p in x.rowStart[ranges[index].lowerBound]..<x.rowStart[ranges[index].upperBound] {
                         let v = values[p]
-                        valid = valid && v.isFinite && v >= 0
+                        if !(v.isFinite && v >= 0) { invalid += 1; continue }
                         sum += Double(v)
                         squares += Double(v) * Double(v)
                     }
-                    out[index] = (valid, sum, squares)
+                    out[index] = (invalid, sum, squares)
                 }
             }
         }
-        var valid = true, sum = 0.0, squares = 0.0
-        for part in parts { valid = valid && part.valid; sum += part.sum; squares += part.squares }
-        return (valid, sum, squares)
+        var summary = ExactSum(count: 3)
+        for part in parts {
+            summary.add(part.sum, at: 0)
+            summary.add(part.squares, at: 1)
+            summary.words[2] &+= Int128(part.invalid)
+        }
+        return summary
     }
 
     /// The matrix with zero columns appended up to `width`.

@@ -53,6 +53,13 @@ public struct SoftMembership: Sendable, Equatable {
     /// The second-largest entry (−1 and 0 when the row has a single non-zero weight).
     public var secondary: Int
     public var secondaryStrength: Float
+
+    public init(segment: Int, strength: Float, secondary: Int, secondaryStrength: Float) {
+        self.segment = segment
+        self.strength = strength
+        self.secondary = secondary
+        self.secondaryStrength = secondaryStrength
+    }
 }
 
 extension NMFResult {

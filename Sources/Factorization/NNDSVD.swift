@@ -5,14 +5,28 @@ import LinearAlgebra
 enum NMFInitializer {
     /// Returns W (n×width) and Hᵀ (d×width): k components, then zero columns up to `width` (≥ k;
     /// the fit's SIMD padding).
-    /// `valueSum`, when known, is the sum of X's values on this rank.
-    static func start(_ x: CSRMatrix, settings: NMFSettings, width: Int? = nil, valueSum: Double? = nil,
+    /// `totalSum`, when known, is the sum of X's values over all ranks. Rows may be spread over
+    /// ranks: the SVD is taken over all of them, and every random draw for a row comes from a stream
+    /// of its global row block, so W and H are the same bits on any number of ranks.
+    static func start(_ x: CSRMatrix, settings: NMFSettings, width: Int? = nil, totalSum: Double? = nil,
                       communicator: Communicator) throws -> (w: DenseMatrix, ht: DenseMatrix) {
         let n = x.rowCount, d = x.columnCount, k = settings.k
         let kp = max(k, width ?? k)
-        let total = communicator.sum(valueSum ?? x.values.reduce(0.0) { $0 + Double($1) })
-        let rows = communicator.sum(Double(n))
+        let blockRows = RowBlocks.rows
+        let placement = communicator.placement(localRows: n)
+        let total: Double
+        if let totalSum { total = totalSum } else {
+            var sum = NMF.valueSummary(x, blockRows: blockRows)
+            communicator.allreduce(&sum)
+            total = sum.double(at: 0)
+        }
+        let rows = Double(placement.totalRows)
         let mean = Float(total / (rows * Double(d)))
+        /// The random stream of local row i's global block (rows drawn in order within a block).
+        let blocks = RowBlocks.ranges(count: n, blockRows: blockRows)
+        func blockStream(_ block: Int, base: UInt64) -> SeededGenerator {
+            SeededGenerator(seed: settings.seed, stream: base &+ UInt64(placement.firstRow / blockRows + block))
+        }
         var rng = SeededGenerator(seed: settings.seed, stream: 0x4E4D46)
         if settings.initialization == .random {
             // scikit-learn: |N(0, 1)| · sqrt(mean / k). H is drawn from the shared seed (identical on every
@@ -20,29 +34,28 @@ enum NMFInitializer {
             let scale = (mean / Float(k)).squareRoot()
             var ht = DenseMatrix(rowCount: d, columnCount: kp)
             for j in 0..<d { for c in 0..<k { ht.values[j * kp + c] = scale * Float(abs(rng.nextGaussian())) } }
-            var wRng = SeededGenerator(seed: settings.seed, stream: 0x57_0000 + UInt64(communicator.rank))
             var w = DenseMatrix(rowCount: n, columnCount: kp)
-            for i in 0..<n { for c in 0..<k { w.values[i * kp + c] = scale * Float(abs(wRng.nextGaussian())) } }
+            for (b, range) in blocks.enumerated() {
+                var wRng = blockStream(b, base: 0x57_0000_0000)
+                for i in range { for c in 0..<k { w.values[i * kp + c] = scale * Float(abs(wRng.nextGaussian())) } }
+            }
             return (w, ht)
-        }
-        guard communicator.size == 1 else {
-            throw FactorizationError.invalidSettings("NNDSVD needs the whole matrix in one process; use random initialisation on a cluster")
         }
         var svdSettings = TruncatedSVD.Settings()
         svdSettings.powerIterations = settings.svdPowerIterations
         svdSettings.oversampling = settings.svdOversampling
         svdSettings.seed = settings.seed
-        let svd = try TruncatedSVD(x, rank: k, settings: svdSettings)
-        // Norms of the positive and negative parts of every singular vector: U in row chunks on all
-        // cores (partial sums added in chunk order, so the result does not depend on the thread count).
+        let svd = try TruncatedSVD(x, rank: k, settings: svdSettings, communicator: communicator, blockRows: blockRows)
+        // Norms of the positive and negative parts of every singular vector: U by row blocks on all
+        // cores, the blocks' partial sums added exactly and over ranks.
         let chunk = 8192
-        var partials = [Double](repeating: 0, count: Parallel.chunkCount(n, chunkSize: chunk) * 2 * k)
+        var partials = [Double](repeating: 0, count: blocks.count * 2 * k)
         svd.u.values.withUnsafeBufferPointer { u in
             partials.withUnsafeMutableBufferPointer { out in
-                let u = u.baseAddress!, out = out.baseAddress!
-                Parallel.forEachChunk(count: n, chunkSize: chunk) { index, rows in
+                guard let u = u.baseAddress, let out = out.baseAddress else { return }
+                Parallel.forEach(blocks.count) { index in
                     let positive = out + index * 2 * k, negative = positive + k
-                    for i in rows {
+                    for i in blocks[index] {
                         for c in 0..<k {
                             let v = Double(u[i * k + c])
                             if v > 0 { positive[c] += v * v } else { negative[c] += v * v }
@@ -51,10 +64,11 @@ enum NMFInitializer {
                 }
             }
         }
-        var xp = [Double](repeating: 0, count: k), xn = xp, yp = xp, yn = xp
-        for index in 0..<(partials.count / (2 * k)) {
-            for c in 0..<k { xp[c] += partials[index * 2 * k + c]; xn[c] += partials[index * 2 * k + k + c] }
-        }
+        var uNorms = ExactSum(count: 2 * k)
+        for index in blocks.indices { uNorms.add(Array(partials[(index * 2 * k)..<((index + 1) * 2 * k)])) }
+        communicator.allreduce(&uNorms)
+        let xp = Array(uNorms.doubles[0..<k]), xn = Array(uNorms.doubles[k..<(2 * k)])
+        var yp = [Double](repeating: 0, count: k), yn = yp
         for c in 0..<k {
             for j in 0..<d {
                 let v = Double(svd.vt[c, j])
@@ -105,10 +119,13 @@ enum NMFInitializer {
                         }
                     }
                 } else {
-                    for i in 0..<n {
-                        for c in 0..<k {
-                            let value = entry(u[i * k + c], c)
-                            out[i * kp + c] = value < epsilon ? abs(mean * Float(rng.nextGaussian()) / 100) : value
+                    for (b, range) in blocks.enumerated() {
+                        var wRng = blockStream(b, base: 0x4E4D_0000_0000)
+                        for i in range {
+                            for c in 0..<k {
+                                let value = entry(u[i * k + c], c)
+                                out[i * kp + c] = value < epsilon ? abs(mean * Float(wRng.nextGaussian()) / 100) : value
+                            }
                         }
                     }
                 }

@@ -31,6 +31,8 @@ public protocol Communicator: Sendable {
     func gather(bytes: [UInt8], root: Int) -> [[UInt8]]?
     /// Returns once every rank has called it.
     func barrier()
+    /// Bytes this process has sent through collectives so far (0 where nothing is sent).
+    var bytesCommunicated: Int { get }
 }
 
 extension Communicator {
@@ -65,6 +67,8 @@ extension Communicator {
     }
 
     public func barrier() { _ = allgather(bytes: []) }
+
+    public var bytesCommunicated: Int { 0 }
 
     /// Every rank's `values` concatenated in rank order (all ranks must pass the same count).
     package func allgather(_ values: [Double]) -> [Double] {

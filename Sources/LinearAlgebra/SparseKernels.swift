@@ -147,22 +147,28 @@ extension CSRMatrix {
     package static let scatterBlocks = 4
 
     /// How many fixed row parts a scatter over this matrix's rows uses (`scatterInParts`).
-    package var scatterPartCount: Int { max(1, min(Self.scatterBlocks, rowCount / 1024)) }
+    package var scatterPartCount: Int { Self.scatterPartCount(rows: rowCount) }
+
+    /// How many fixed row parts a scatter over `rows` rows uses.
+    package static func scatterPartCount(rows: Int) -> Int { max(1, min(scatterBlocks, rows / 1024)) }
 
     /// Runs `body(part, rows, table)` in parallel for the fixed row parts of a scatter into the
     /// `count` floats at `out`: part 0 gets `out` itself, the others a partial of their own; each
     /// table starts zeroed. The partials are then added into `out` in part order, so the result
-    /// does not depend on the thread count. Each part runs in row order on one thread.
-    package func scatterInParts(into out: UnsafeMutablePointer<Float>, count: Int,
+    /// does not depend on the thread count. Each part runs in row order on one thread. `range`
+    /// (default: every row) limits the scatter to some rows; the parts then cut that range.
+    package func scatterInParts(into out: UnsafeMutablePointer<Float>, count: Int, rows range: Range<Int>? = nil,
                                _ body: (_ part: Int, _ rows: Range<Int>, _ table: UnsafeMutablePointer<Float>) -> Void) {
-        let parts = scatterPartCount
-        let partRows = (rowCount + parts - 1) / parts
+        let range = range ?? 0..<rowCount
+        let parts = Self.scatterPartCount(rows: range.count)
+        let partRows = (range.count + parts - 1) / parts
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (parts - 1) * count))
         defer { partial.deallocate() }
         Parallel.forEach(parts) { part in
             let table = part == 0 ? out : partial + (part - 1) * count
             table.update(repeating: 0, count: count)
-            body(part, (part * partRows)..<min(rowCount, (part + 1) * partRows), table)
+            let lower = range.lowerBound + part * partRows
+            body(part, lower..<min(range.upperBound, lower + partRows), table)
         }
         for part in 1..<parts {
             let source = partial + (part - 1) * count

@@ -6,6 +6,11 @@ import Foundation
 /// d×l matrix; finally B = X·Z and the SVD of the small l×l Gram matrix BᵀB (`LAPACKE_sgesdd`) gives
 /// X ≈ U·S·Vᵀ with U = B·V_B·S⁻¹ and V = Z·V_B. Only sparse×dense products touch X, and no n×l matrix
 /// is ever factorised (n is the large side for audiences).
+///
+/// Rows may be spread over ranks (`communicator`): the products with X are row-local, the sums over
+/// rows (Xᵀ·Y and the Gram matrix) are taken block by block and added exactly (`RowBlocks`,
+/// `ExactSum`), and every small factorisation runs identically on every rank, so U (each rank's
+/// rows), S and V are the same bits on any number of ranks.
 public struct TruncatedSVD: Sendable {
     /// n×k left singular vectors.
     public var u: DenseMatrix
@@ -29,14 +34,19 @@ public struct TruncatedSVD: Sendable {
     /// of 16 (more oversampling, never less) so the products run on the padded SIMD kernels. Where the
     /// matrix is too narrow for the oversampling (k + oversampling > min(rows, columns)), the
     /// oversampling shrinks to what fits; at that size the exact SVD is taken anyway.
-    public init(_ x: CSRMatrix, rank k: Int, settings: Settings = Settings()) throws {
-        let n = x.rowCount, d = x.columnCount
+    public init(_ x: CSRMatrix, rank k: Int, settings: Settings = Settings(),
+                communicator: Communicator = SingleProcessCommunicator(), blockRows: Int = RowBlocks.rows) throws {
+        let localRows = x.rowCount, d = x.columnCount
+        let n = communicator.size == 1 ? localRows : communicator.placement(localRows: localRows).totalRows
         guard k >= 1, k <= min(n, d) else {
             throw LinearAlgebraError.shapeMismatch("a rank-\(k) SVD needs at least \(k) rows and \(k) columns; the matrix is \(n)×\(d) (lower k)")
         }
         let oversampling = min(settings.oversampling, min(n, d) - k)
         let l = (k + oversampling + 15) / 16 * 16
         guard l <= min(n, d) else {
+            guard communicator.size == 1 else {
+                throw LinearAlgebraError.shapeMismatch("a rank-\(k) SVD of a \(n)×\(d) matrix is too small to spread over \(communicator.size) processes (run it on one)")
+            }
             // Too small for a padded sketch: the exact SVD is cheap anyway.
             let full = try LAPACK.svd(x.toDense())
             var u = DenseMatrix(rowCount: n, columnCount: k), vt = DenseMatrix(rowCount: k, columnCount: d)
@@ -57,14 +67,14 @@ public struct TruncatedSVD: Sendable {
             }
         }
         z = try LAPACK.orthonormalBasis(z)
-        var y = DenseMatrix(rowCount: n, columnCount: l)
+        var y = DenseMatrix(rowCount: localRows, columnCount: l)
         for _ in 0..<(settings.powerIterations + 1) {
             x.multiplyPadded(z, into: &y)                 // n×l
-            x.transposeMultiplyPadded(y, into: &z)        // d×l = Xᵀ·X·Z
+            z = x.transposeMultiplyExact(y, blockRows: blockRows, communicator: communicator)   // d×l = Xᵀ·X·Z
             z = try LAPACK.orthonormalBasis(z)
         }
         x.multiplyPadded(z, into: &y)                     // B = X·Z, n×l
-        let gram = BLAS.gram(y)                           // BᵀB, l×l
+        let gram = y.gramExact(blockRows: blockRows, communicator: communicator)   // BᵀB, l×l
         let small = try LAPACK.svd(gram)                  // BᵀB = V_B·S²·V_Bᵀ
         let sigma = small.singularValues.map { $0.squareRoot() }
         // U = B·V_B·S⁻¹ and V = Z·V_B, first k columns only (straight from `sgemm`, no copies).
@@ -75,7 +85,7 @@ public struct TruncatedSVD: Sendable {
                 vbScaled[r, c] = sigma[c] > 0 ? small.u[r, c] / sigma[c] : 0
             }
         }
-        let u = try BLAS.product(y, vbScaled)             // n×k
+        let u = y.timesBlockwise(vbScaled, blockRows: blockRows)   // n×k
         let vt = try BLAS.product(vbk, transposeA: true, z, transposeB: true)   // k×d = (Z·V_B)ᵀ
         self.u = u
         self.singularValues = Array(sigma.prefix(k))

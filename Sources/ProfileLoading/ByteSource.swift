@@ -21,6 +21,8 @@ final class ByteSource {
     private var sniffed: [UInt8] = []
     /// Bytes delivered so far by a plain source.
     private var delivered = 0
+    /// Bytes left in the part of a plain file being read (nil: up to the end of the file).
+    private var remaining: Int?
 
     /// The size of a file on disk (0 for a stream); throws `cannotOpen` for missing files and folders.
     static func size(of path: String) throws -> Int {
@@ -66,6 +68,43 @@ final class ByteSource {
         }
     }
 
+    /// The lines of a plain file whose first byte lies in `range` (a rank's share of one file):
+    /// reading starts at the first line that starts at or after `range.lowerBound` and stops after
+    /// the line holding byte `range.upperBound − 1`. Shares cut at the same offsets cover every line
+    /// exactly once. Returns nil for gzip files and streams, which cannot be split.
+    convenience init?(path: String, lines range: Range<Int>) throws {
+        try self.init(path: path)
+        guard !isGzip, fileSize > 0, sniffed.isEmpty else { close(); return nil }
+        let start = try lineStart(atOrAfter: range.lowerBound)
+        let end = try lineStart(atOrAfter: range.upperBound)
+        guard lseek(descriptor, off_t(start), SEEK_SET) >= 0 else {
+            throw LoadError.readFailed(file: path, reason: SystemError.text(errno))
+        }
+        remaining = max(0, end - start)
+        startOffset = start
+    }
+
+    /// Where this source's bytes begin in the file (0 unless it reads a share of the lines).
+    private(set) var startOffset = 0
+
+    /// The first line start at or after `offset`: 0, or one past a newline (the file size when none).
+    private func lineStart(atOrAfter offset: Int) throws -> Int {
+        guard offset > 0 else { return 0 }
+        guard offset < fileSize else { return fileSize }
+        var position = offset - 1
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while position < fileSize {
+            let n = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+            guard n > 0 else {
+                if n < 0 { throw LoadError.readFailed(file: path, reason: SystemError.text(errno)) }
+                break
+            }
+            if let newline = buffer[0..<n].firstIndex(of: 0x0A) { return position + newline + 1 }
+            position += n
+        }
+        return fileSize
+    }
+
     deinit { close() }
 
     func close() {
@@ -84,8 +123,11 @@ final class ByteSource {
             delivered += n
             return n
         }
-        let n = try Self.readSome(descriptor, buffer, count, path: path)
+        let wanted = remaining.map { min($0, count) } ?? count
+        guard wanted > 0 else { return 0 }
+        let n = try Self.readSome(descriptor, buffer, wanted, path: path)
         delivered += n
+        if let left = remaining { remaining = left - n }
         return n
     }
 

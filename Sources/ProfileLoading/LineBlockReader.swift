@@ -34,7 +34,10 @@ struct LineBlockReader {
     /// Bytes of the stream consumed so far (compressed bytes for gzip).
     var position: Int { source.position }
 
-    init(source: ByteSource, blockBytes: Int, maxLineBytes: Int) {
+    /// `startsFile` false: the source begins inside a file (a rank's share), so its first line is
+    /// not the file's first line (no header or byte-order mark there).
+    init(source: ByteSource, blockBytes: Int, maxLineBytes: Int, startsFile: Bool = true) {
+        self.atStart = startsFile
         self.source = source
         self.blockBytes = blockBytes
         self.maxLineBytes = maxLineBytes

@@ -73,6 +73,41 @@ struct ParsedBlock {
     }
 }
 
+extension ParsedBlock {
+    /// The block for another process (see `ShardCoding.swift`).
+    func encode(into w: inout ByteWriter) {
+        for table in [interests, ids, tags, attributeKeys] { table.encode(into: &w) }
+        w.put(recordLine); w.put(recordId); w.put(recordEntryEnd); w.put(entryInterest)
+        w.put(hasWeights ? 1 : 0); w.put(entryWeight)
+        w.put(tagRecord); w.put(tagValue); w.put(attributeRecord); w.put(attributeKey)
+        w.put(strings: attributeValue)
+        w.put(firstUse); w.put(useCount)
+        w.put(rejects.map(\.line))
+        w.put(strings: rejects.map(\.kind.rawValue)); w.put(strings: rejects.map(\.reason)); w.put(strings: rejects.map(\.excerpt))
+        w.put(lineCount); w.put(blankLines); w.put(headerLines)
+    }
+
+    static func decode(from r: inout ByteReader) -> ParsedBlock {
+        var b = ParsedBlock()
+        b.interests = TokenTable.decode(from: &r)
+        b.ids = TokenTable.decode(from: &r)
+        b.tags = TokenTable.decode(from: &r)
+        b.attributeKeys = TokenTable.decode(from: &r)
+        b.recordLine = r.array(); b.recordId = r.array(); b.recordEntryEnd = r.array(); b.entryInterest = r.array()
+        b.hasWeights = r.int() == 1; b.entryWeight = r.array()
+        b.tagRecord = r.array(); b.tagValue = r.array(); b.attributeRecord = r.array(); b.attributeKey = r.array()
+        b.attributeValue = r.strings()
+        b.firstUse = r.array(); b.useCount = r.array()
+        let lines: [Int32] = r.array()
+        let kinds = r.strings(), reasons = r.strings(), excerpts = r.strings()
+        b.rejects = lines.indices.map {
+            BlockReject(line: lines[$0], kind: RejectKind(rawValue: kinds[$0]) ?? .malformedJSON, reason: reasons[$0], excerpt: excerpts[$0])
+        }
+        b.lineCount = r.int(); b.blankLines = r.int(); b.headerLines = r.int()
+        return b
+    }
+}
+
 struct BlockReject {
     var line: Int32
     var kind: RejectKind

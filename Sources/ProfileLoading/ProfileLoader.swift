@@ -81,19 +81,7 @@ public struct ProfileLoader {
                 parsed.withUnsafeMutableBufferPointer { out in
                     let results = out.baseAddress!
                     Parallel.forEach(batch.count) { i in
-                        switch batch[i] {
-                        case let .lines(bytes, startsFile, endsFile):
-                            results[i] = bytes.withUnsafeBufferPointer {
-                                parser[file].parse($0, startsFile: startsFile, endsFile: endsFile)
-                            }
-                        case let .oversizedLine(length, excerpt, _):
-                            var block = ParsedBlock()
-                            block.lineCount = 1
-                            block.rejects = [BlockReject(line: 0, kind: .lineTooLong,
-                                                         reason: "line is \(length) bytes, over the limit of \(settings.maxLineBytes) (raise --max-line-bytes to accept it)",
-                                                         excerpt: excerpt)]
-                            results[i] = block
-                        }
+                        results[i] = Self.parse(batch[i], with: parser[file], maxLineBytes: settings.maxLineBytes)
                     }
                 }
                 batch.removeAll()
@@ -142,6 +130,23 @@ public struct ProfileLoader {
         audience.report.seconds = (clock.now - started).inSeconds
         audience.report.stageSeconds.merge(stage) { $1 }
         return audience
+    }
+}
+
+extension ProfileLoader {
+    /// One block of lines parsed (an over-long line becomes its reject).
+    static func parse(_ block: LineBlockReader.Block, with parser: BlockParser, maxLineBytes: Int) -> ParsedBlock {
+        switch block {
+        case let .lines(bytes, startsFile, endsFile):
+            return bytes.withUnsafeBufferPointer { parser.parse($0, startsFile: startsFile, endsFile: endsFile) }
+        case let .oversizedLine(length, excerpt, _):
+            var parsed = ParsedBlock()
+            parsed.lineCount = 1
+            parsed.rejects = [BlockReject(line: 0, kind: .lineTooLong,
+                                          reason: "line is \(length) bytes, over the limit of \(maxLineBytes) (raise --max-line-bytes to accept it)",
+                                          excerpt: excerpt)]
+            return parsed
+        }
     }
 }
 

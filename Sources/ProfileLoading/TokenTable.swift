@@ -31,6 +31,20 @@ struct TokenTable {
 
     var count: Int { spans.count }
 
+    /// The tokens (arena and spans) for another process; the hash slots are not sent, so a decoded
+    /// table can be read (`range(of:)`, `string(of:)`) but not inserted into.
+    func encode(into writer: inout ByteWriter) {
+        writer.put(arena)
+        writer.put(spans)
+    }
+
+    static func decode(from reader: inout ByteReader) -> TokenTable {
+        var table = TokenTable(capacity: 1)
+        table.arena = reader.array()
+        table.spans = reader.array()
+        return table
+    }
+
     /// Where token `id`'s bytes are in `arena`.
     func range(of id: Int) -> Range<Int> {
         let span = spans[id]

@@ -27,12 +27,22 @@ public enum KSweep {
     }
 
     public static func run(_ audience: LoadedAudience, settings: Settings, progress: ProgressReporter) throws -> Report {
-        let x = audience.matrix
+        try run(rows: audience.matrix, communicator: SingleProcessCommunicator(), settings: settings, progress: progress)!
+    }
+
+    /// The sweep over rows spread across ranks (each rank passes its own rows): every fit is spread
+    /// like `segment`'s, and rank 0 gathers the labels and the measured rows to score each k.
+    /// Returns the report on rank 0, nil elsewhere.
+    public static func run(rows x: CSRMatrix, communicator: Communicator, settings: Settings,
+                           progress: ProgressReporter) throws -> Report? {
         let clock = ContinuousClock()
+        let root = communicator.rank == 0
         var points: [SweepPoint] = []
         // One space for every k (fitted for the largest), and the scores measured in it.
-        let method = try settings.job.segmentationMethod().preparingSpace(x, maxK: settings.ks.max() ?? settings.job.k)
-        let measured = try method.measuredRows(x, fit: nil)
+        let method = try settings.job.segmentationMethod().spread(over: communicator)
+            .preparingSpace(x, maxK: settings.ks.max() ?? settings.job.k)
+        let measured = SpreadRows.gatherRows(try method.measuredRows(x, fit: nil), communicator: communicator)
+        let profiles = communicator.placement(localRows: x.rowCount).totalRows
         for (index, k) in settings.ks.enumerated() {
             let start = clock.now
             progress.update(stage: "sweep", done: Double(index), total: Double(settings.ks.count), detail: "k = \(k)")
@@ -42,8 +52,9 @@ public enum KSweep {
             for s in 0..<max(1, settings.seeds) {
                 let fit = try method.refitting(k: k, seed: settings.job.seed &+ UInt64(s)).fit(x, rows: nil, progress: silent)
                 if s == 0 { objective = fit.objective }
-                labelings.append(fit.labels)
+                if let labels = SpreadRows.gatherLabels(fit.labels, communicator: communicator) { labelings.append(labels) }
             }
+            guard root, let measured else { continue }
             var agreement = 0.0, pairs = 0
             for a in 0..<labelings.count { for b in (a + 1)..<labelings.count { agreement += ClusterQuality.adjustedRandIndex(labelings[a], labelings[b]); pairs += 1 } }
             let m = ClusterQuality.measures(measured, labels: labelings[0], k: k, silhouetteSample: settings.silhouetteSample, seed: settings.job.seed)
@@ -53,8 +64,9 @@ public enum KSweep {
                                      seconds: (clock.now - start).inSeconds))
         }
         progress.finish(stage: "sweep")
+        guard root else { return nil }
         let recommendation = KSelection.recommend(points)
-        return Report(method: settings.job.method.rawValue, seed: settings.job.seed, profiles: x.rowCount, points: points,
+        return Report(method: settings.job.method.rawValue, seed: settings.job.seed, profiles: profiles, points: points,
                       recommendedK: recommendation?.k ?? nil, reasons: recommendation?.reasons ?? [])
     }
 

@@ -79,9 +79,13 @@ struct SegmentCommand: ParsableCommand {
 
 /// Runs a segmentation job (from flags or a job file) through the pipeline and prints its summary.
 enum SegmentRunner {
+    /// On several ranks (mpirun) the job is spread over them (`runOnRanks`); rank 0 prints.
     static func execute(_ spec: JobSpec, quiet: Bool, json: Bool) throws {
-        let pipeline = try SegmentationPipeline(spec: spec, progress: ProgressReporter(quiet: quiet))
-        let (run, written) = try pipeline.run()
+        let communicator = Ranks.communicator
+        let pipeline = try SegmentationPipeline(spec: spec, progress: ProgressReporter(quiet: quiet || communicator.rank != 0),
+                                                communicator: communicator)
+        let outcome = communicator.size > 1 ? try pipeline.runOnRanks() : try pipeline.run()
+        guard let (run, written) = outcome else { return }
         let summary = SegmentSummary(run: run, outputs: written, folder: spec.out)
         print(json ? try summary.jsonString() : summary.text())
     }

@@ -99,15 +99,22 @@ struct SweepCommand: ParsableCommand {
         try Parallel.withThreads(loader.threads) { try sweep() }
     }
 
+    /// On several ranks (mpirun) every fit is spread over them; rank 0 scores and writes.
     func sweep() throws {
-        let progress = ProgressReporter(quiet: quiet)
-        let pipeline = try SegmentationPipeline(spec: job, progress: progress)
-        let audience = try pipeline.load().audience
+        let communicator = Ranks.communicator
+        let progress = ProgressReporter(quiet: quiet || communicator.rank != 0)
+        let pipeline = try SegmentationPipeline(spec: job, progress: progress, communicator: communicator)
         var settings = KSweep.Settings(ks: k.values(step: step))
         settings.job = job
         settings.seeds = seeds
         settings.silhouetteSample = silhouetteSample
-        let report = try KSweep.run(audience, settings: settings, progress: progress)
+        let report: KSweep.Report
+        if communicator.size > 1 {
+            guard let spread = try pipeline.sweepOnRanks(settings) else { return }
+            report = spread
+        } else {
+            report = try KSweep.run(try pipeline.load().audience, settings: settings, progress: progress)
+        }
         let written = try KSweep.write(report, to: out)
         if json {
             let encoder = JSONEncoder()

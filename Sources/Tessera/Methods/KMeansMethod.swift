@@ -10,10 +10,28 @@ public struct KMeansMethod: SegmentationMethod {
     public var settings: KMeansSettings
     /// A latent space fitted earlier (re-fits for stability and sweep work in the fit's space).
     public var fixedSpace: LatentSpace?
+    /// The ranks the rows are spread over (one process by default).
+    public var communicator: Communicator = SingleProcessCommunicator()
 
     public init(settings: KMeansSettings, fixedSpace: LatentSpace? = nil) {
         self.settings = settings
         self.fixedSpace = fixedSpace
+    }
+
+    /// On several ranks: Lloyd in the latent space (the default). Mini-batch streams one process's
+    /// rows, and k-means++ on the interests needs every row in one process.
+    public func spread(over communicator: Communicator) throws -> any SegmentationMethod {
+        if communicator.size > 1 {
+            guard settings.algorithm != .minibatch else {
+                throw ClusteringError.invalidSettings("mini-batch k-means runs on one process; drop --algorithm minibatch to run on several")
+            }
+            guard space == .latent else {
+                throw ClusteringError.invalidSettings("on several processes k-means runs in the latent space; drop --space interests")
+            }
+        }
+        var spread = self
+        spread.communicator = communicator
+        return spread
     }
 
     public var name: SegmentMethod { .kmeans }
@@ -41,7 +59,8 @@ public struct KMeansMethod: SegmentationMethod {
             progress.finish(stage: "k-means")
             return segmentFit(r)
         }
-        try settings.validate(rowCount: matrix.rowCount)
+        let totalRows = communicator.size == 1 ? matrix.rowCount : communicator.placement(localRows: matrix.rowCount).totalRows
+        try settings.validate(rowCount: totalRows)
         let clock = ContinuousClock()
         let start = clock.now
         progress.update(stage: "latent space", done: 0, total: 1, detail: "truncated SVD")
@@ -50,7 +69,7 @@ public struct KMeansMethod: SegmentationMethod {
             latent = fixedSpace
             embedded = try fixedSpace.embed(matrix)
         } else {
-            (latent, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: latentSettings)
+            (latent, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: latentSettings, communicator: communicator)
         }
         progress.finish(stage: "latent space")
         let spaceSeconds = (clock.now - start).inSeconds
@@ -61,9 +80,10 @@ public struct KMeansMethod: SegmentationMethod {
         single.restarts = 1
         for restart in 0..<settings.restarts {
             let seedStart = clock.now
-            let initial = try SampledSeeding.centres(embedded, settings: settings, restart: restart)
+            let initial = try SampledSeeding.centres(embedded, settings: settings, restart: restart, communicator: communicator)
             let seedSeconds = (clock.now - seedStart).inSeconds
-            var candidate = try KMeans.fit(.dense(embedded), settings: single, initialCentres: initial, progress: report)
+            var candidate = try KMeans.fit(.dense(embedded), settings: single, communicator: communicator,
+                                           initialCentres: initial, progress: report)
             candidate.initSeconds = seedSeconds + (r?.initSeconds ?? 0)
             restartObjectives.append(candidate.inertia)
             if r == nil || candidate.inertia < r!.inertia {
@@ -80,17 +100,32 @@ public struct KMeansMethod: SegmentationMethod {
         refinementSettings.enabled = settings.refine
         progress.update(stage: "split-merge", done: 0, total: 1, detail: "objective \(String(format: "%.1f", r.inertia))")
         let refinement: SplitMergeRefinement.Report
-        (r, refinement) = try SplitMergeRefinement.refine(embedded, fit: r, kmeans: settings, settings: refinementSettings)
+        (r, refinement) = try SplitMergeRefinement.refine(embedded, fit: r, kmeans: settings, settings: refinementSettings,
+                                                          communicator: communicator)
         progress.finish(stage: "split-merge")
         var fit = segmentFit(r)
-        // Each segment's mean interest row: what describes and labels it.
-        fit.profiles = ClusterQuality.centroids(matrix, labels: r.labels, k: settings.k).0
+        // Each segment's mean interest row: what describes and labels it (on several ranks, the
+        // process holding every row computes it from the gathered labels: `SpreadFit`).
+        if communicator.size == 1 {
+            fit.profiles = Self.profiles(matrix, labels: r.labels, k: settings.k)
+        }
         fit.space = FittedSpace(space: latent, centres: r.centres)
         fit.embeddedRows = embedded
         fit.refinement = refinement
         fit.spaceSeconds = spaceSeconds
+        // Per Lloyd iteration: the k×r exact centroid sums (16-byte words), k counts and two counters.
+        if communicator.size > 1 { fit.reducedBytesPerIteration = settings.k * latent.dimensions * 16 + settings.k * 8 + 16 }
         fit.prepareSeconds += spaceSeconds
         return fit
+    }
+
+    public func completeSpread(_ fit: inout SegmentFit, allRows: CSRMatrix) {
+        if communicator.size > 1 { fit.profiles = Self.profiles(allRows, labels: fit.labels, k: settings.k) }
+    }
+
+    /// Each segment's mean interest row.
+    public static func profiles(_ matrix: CSRMatrix, labels: [Int32], k: Int) -> DenseMatrix {
+        ClusterQuality.centroids(matrix, labels: labels, k: k).0
     }
 
     private func segmentFit(_ r: KMeansResult) -> SegmentFit {
@@ -117,7 +152,9 @@ public struct KMeansMethod: SegmentationMethod {
         s.seed = seed
         s.restarts = 1
         s.algorithm = .lloyd
-        return KMeansMethod(settings: s, fixedSpace: fixedSpace)
+        var method = KMeansMethod(settings: s, fixedSpace: fixedSpace)
+        method.communicator = communicator
+        return method
     }
 
     public func reusing(_ fit: SegmentFit) -> any SegmentationMethod {
@@ -126,8 +163,10 @@ public struct KMeansMethod: SegmentationMethod {
 
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod {
         guard space == .latent, fixedSpace == nil else { return self }
-        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings)
-        return KMeansMethod(settings: settings, fixedSpace: space)
+        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings, communicator: communicator)
+        var method = KMeansMethod(settings: settings, fixedSpace: space)
+        method.communicator = communicator
+        return method
     }
 
     public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix {

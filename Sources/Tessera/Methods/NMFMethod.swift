@@ -4,7 +4,16 @@ import Foundation
 /// (primary segment, its strength, secondary segment), segments as interest loadings.
 public struct NMFMethod: SegmentationMethod {
     public var settings: NMFSettings
+    /// The ranks the rows are spread over (one process by default).
+    public var communicator: Communicator = SingleProcessCommunicator()
     public init(settings: NMFSettings) { self.settings = settings }
+
+    /// On several ranks each rank holds its rows of W; H and every decision are the same everywhere.
+    public func spread(over communicator: Communicator) throws -> any SegmentationMethod {
+        var spread = self
+        spread.communicator = communicator
+        return spread
+    }
 
     public var name: SegmentMethod { .nmf }
     public var k: Int { settings.k }
@@ -12,7 +21,7 @@ public struct NMFMethod: SegmentationMethod {
 
     public func fit(_ matrix: CSRMatrix, rows: RowSource?, progress: ProgressReporter) throws -> SegmentFit {
         let maxIterations = settings.maxIterations
-        let r = try NMF.fit(matrix, settings: settings) { stats in
+        let r = try NMF.fit(matrix, settings: settings, communicator: communicator) { stats in
             progress.update(stage: "nmf", done: Double(stats.iteration), total: Double(maxIterations),
                             detail: String(format: "iteration %d: error %.3f", stats.iteration, stats.error))
         }
@@ -22,6 +31,9 @@ public struct NMFMethod: SegmentationMethod {
                              iterations: r.iterations, converged: r.converged, history: IterationHistory(r.history),
                              memberships: memberships)
         fit.initSeconds = r.initSeconds
+        // Per HALS iteration: exact Xᵀ·W (d×kp) and WᵀW (kp×kp) in 16-byte words, and the violation.
+        let kp = (settings.k + 15) / 16 * 16
+        if communicator.size > 1 { fit.reducedBytesPerIteration = (matrix.columnCount * kp + kp * kp + 1) * 16 }
         return fit
     }
 
@@ -29,7 +41,9 @@ public struct NMFMethod: SegmentationMethod {
         var s = settings
         s.k = k
         s.seed = seed
-        return NMFMethod(settings: s)
+        var method = NMFMethod(settings: s)
+        method.communicator = communicator
+        return method
     }
 
     public func place(_ matrix: CSRMatrix, profiles: DenseMatrix, space: FittedSpace?) throws -> Placement {

@@ -39,12 +39,25 @@ public protocol SegmentationMethod: Sendable {
 
     /// Whether `fit` can stream rows from a `RowSource` instead of a loaded matrix.
     var streamsRows: Bool { get }
+    /// The same method fitting rows spread over the ranks of `communicator` (each rank passes its
+    /// own rows to `fit`, which returns that rank's labels and the same segments on every rank).
+    /// Throws when the method's settings cannot run on several processes.
+    func spread(over communicator: Communicator) throws -> any SegmentationMethod
+    /// Completes a spread fit once its per-row results are gathered: whatever needs every row at
+    /// once (k-means: the segments' mean interest rows).
+    func completeSpread(_ fit: inout SegmentFit, allRows: CSRMatrix)
 }
 
 extension SegmentationMethod {
     public func reusing(_ fit: SegmentFit) -> any SegmentationMethod { self }
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod { self }
     public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix { matrix }
+    public func completeSpread(_ fit: inout SegmentFit, allRows: CSRMatrix) {}
+
+    public func spread(over communicator: Communicator) throws -> any SegmentationMethod {
+        guard communicator.size == 1 else { throw ClusteringError.invalidSettings("\(name.rawValue) cannot run on several processes") }
+        return self
+    }
 }
 
 /// The space a fit found its segments in when it is not the interests: the latent projection and
@@ -98,6 +111,8 @@ public struct SegmentFit: Sendable {
     public var embeddedRows: DenseMatrix?
     /// Seconds spent finding the latent space (part of `prepareSeconds`).
     public var spaceSeconds: Double = 0
+    /// Bytes one iteration of the fit sums over ranks (0 on one process).
+    public var reducedBytesPerIteration = 0
 
     public init(labels: [Int32], profiles: DenseMatrix, objective: Double, iterations: Int, converged: Bool,
                 history: IterationHistory, memberships: [SoftMembership]? = nil) {

@@ -48,6 +48,8 @@ public struct RunRecord: Encodable, Sendable {
     public var space: SpaceRecord
     /// k-means in the latent space: the split–merge step's moves and objective before and after.
     public var refinement: SplitMergeRefinement.Report?
+    /// How the job was spread over processes (absent on one process).
+    public var ranks: RanksRecord?
 
     public struct SpaceRecord: Codable, Sendable {
         public var kind: String
@@ -63,7 +65,7 @@ public struct RunRecord: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case command, method, seed, parameters, inputs, sources, counts, timings, iterations, converged, objective, metrics, history, outputs, files
-        case space, refinement
+        case space, refinement, ranks
         case tesseraVersion = "tessera_version"
         case restartObjectives = "restart_objectives"
     }
@@ -90,6 +92,7 @@ public struct RunRecord: Encodable, Sendable {
         restartObjectives = run.result.restartObjectives
         history = run.result.history
         refinement = run.result.refinement
+        ranks = run.ranks
         if let fitted = run.result.space {
             let total = run.audience.matrix.values.reduce(0.0) { $0 + Double($1) * Double($1) }
             let kept = fitted.space.singularValues.reduce(0.0) { $0 + Double($1) * Double($1) }

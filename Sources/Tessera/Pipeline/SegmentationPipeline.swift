@@ -8,13 +8,51 @@ public struct SegmentationPipeline: Sendable {
     public let spec: JobSpec
     public let method: any SegmentationMethod
     public let progress: ProgressReporter
+    /// The processes the job runs on (one by default; `mpirun` starts several).
+    public let communicator: Communicator
 
     /// Checks the job (every bound, in `JobSpec.validate`) and builds its method.
-    public init(spec: JobSpec, progress: ProgressReporter) throws {
+    public init(spec: JobSpec, progress: ProgressReporter, communicator: Communicator = SingleProcessCommunicator()) throws {
         try spec.validate()
         self.spec = spec
         self.method = spec.segmentationMethod()
         self.progress = progress
+        self.communicator = communicator
+    }
+
+    /// Runs the job over every rank of `communicator`: rank 0 loads the inputs and sends each rank
+    /// whole blocks of rows (`SpreadRows`); every rank fits its rows with the same collective
+    /// steps; rank 0 gathers the per-row results, describes, measures stability and writes the run
+    /// folder exactly as one process would (the same bytes). Returns the run on rank 0, nil elsewhere.
+    /// An error on any rank is thrown there; the caller stops every rank (`MPI_Abort`).
+    public func runOnRanks() throws -> (run: SegmentationRun, written: [String])? {
+        let start = ContinuousClock.now
+        let spread = try method.spread(over: communicator)
+        let root = communicator.rank == 0
+        let (input, inputBytes) = try loadOnRanks()
+        let blockRows = RowBlocks.rows
+        let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: blockRows)
+        let clock = ContinuousClock()
+        let fitStart = clock.now
+        let bytesBefore = communicator.bytesCommunicated
+        let local = try spread.fit(share.local, rows: nil, progress: root ? progress : ProgressReporter(mode: .quiet))
+        let bytes = communicator.bytesCommunicated - bytesBefore
+        let gathered = SpreadRows.gather(local, communicator: communicator)
+        let fitSeconds = (clock.now - fitStart).inSeconds
+        guard root, let input, var result = gathered else {
+            communicator.barrier()   // rank 0 describes and writes; an error there aborts every rank
+            return nil
+        }
+        spread.completeSpread(&result, allRows: input.audience.matrix)
+        var run = try segment(input, result: result, fitSeconds: fitSeconds)
+        run.ranks = RanksRecord(count: communicator.size, backend: String(describing: type(of: communicator)).contains("MPI") ? "mpi" : "threads",
+                                rowsPerRank: share.rowsPerRank, bytesPerRank: share.bytesPerRank, inputBytesPerRank: inputBytes,
+                                blockRows: blockRows,
+                                bytesCommunicated: bytes, bytesReducedPerIteration: result.reducedBytesPerIteration)
+        let written = try write(&run, totalSince: start)
+        reportRejects(input.audience)
+        communicator.barrier()
+        return (run, written)
     }
 
     /// Runs every stage and writes the run folder; returns the run and the paths written.
@@ -29,6 +67,14 @@ public struct SegmentationPipeline: Sendable {
 
     // MARK: Stages
 
+    /// `sweep` over every rank of `communicator`: the inputs loaded as `runOnRanks` loads them, rows
+    /// spread in whole blocks, every fit spread; rank 0 scores each k. The report on rank 0, nil elsewhere.
+    public func sweepOnRanks(_ settings: KSweep.Settings) throws -> KSweep.Report? {
+        let (input, _) = try loadOnRanks()
+        let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: RowBlocks.rows)
+        return try KSweep.run(rows: share.local, communicator: communicator, settings: settings, progress: progress)
+    }
+
     /// Loads the inputs (files through the streaming loader, or one cache), writes the side files
     /// (rejects, empty ids) the job asks for. A method that streams rows reads a cache without loading
     /// its matrix: the decision is made here, once.
@@ -37,21 +83,50 @@ public struct SegmentationPipeline: Sendable {
         let start = clock.now
         let (audience, rows) = try AudienceFiles.load(spec.inputs, settings: spec.loaderSettings, streamingRows: method.streamsRows,
                                                       progress: progress)
-        // Side files outside the run folder are written now (a failed fit still leaves them); those
-        // inside it are written with the run, so the folder stays all old or all new.
-        for side in sideFiles(audience) where runFolderName(of: side.path) == nil { try side.file.write(side.path) }
+        try writeOutsideSideFiles(audience)
         return LoadedInput(audience: audience, rows: rows, seconds: (clock.now - start).inSeconds)
+    }
+
+    /// Side files outside the run folder are written as soon as the inputs are loaded (a failed fit
+    /// still leaves them); those inside it are written with the run, so the folder stays all old or all new.
+    func writeOutsideSideFiles(_ audience: LoadedAudience) throws {
+        for side in sideFiles(audience) where runFolderName(of: side.path) == nil { try side.file.write(side.path) }
+    }
+
+    /// The load stage over every rank: each rank reads and parses its share of the profile files and
+    /// rank 0 merges them (`ProfileLoader.loadSpread`); a cache is read by rank 0. Returns the input on
+    /// rank 0 (nil elsewhere) and the input bytes each rank read.
+    func loadOnRanks() throws -> (LoadedInput?, [Int]) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let root = communicator.rank == 0
+        if spec.inputs.count == 1, ProfileCache.isCache(spec.inputs[0]) {
+            let input = root ? try load() : nil
+            let size = ((try? FileManager.default.attributesOfItem(atPath: spec.inputs[0]))?[.size] as? Int) ?? 0
+            return (input, (0..<communicator.size).map { $0 == 0 ? size : 0 })
+        }
+        let loader = ProfileLoader(settings: spec.loaderSettings, progress: root ? progress.loaderCallback() : nil)
+        let (audience, bytes) = try loader.loadSpread(spec.inputs, communicator: communicator)
+        guard let audience else { return (nil, bytes) }
+        progress.finish(stage: "loading")
+        try writeOutsideSideFiles(audience)
+        return (LoadedInput(audience: audience, rows: nil, seconds: (clock.now - start).inSeconds), bytes)
     }
 
     /// Fits, describes, measures stability and links the catalogue.
     public func segment(_ input: LoadedInput) throws -> SegmentationRun {
         let clock = ContinuousClock()
+        let fitStart = clock.now
+        let result = try fit(input)
+        return try segment(input, result: result, fitSeconds: (clock.now - fitStart).inSeconds)
+    }
+
+    /// Describes, measures stability and links the catalogue for a fit already made.
+    func segment(_ input: LoadedInput, result: SegmentFit, fitSeconds: Double) throws -> SegmentationRun {
+        let clock = ContinuousClock()
         let audience = input.audience
         var spec = self.spec
         spec.adopt(audience.settings)
-        let fitStart = clock.now
-        let result = try fit(input)
-        let fitSeconds = (clock.now - fitStart).inSeconds
         let model = SegmentModel(metadata: .init(tesseraVersion: TesseraVersion.current, parameters: spec,
                                                  vectorizer: FittedVectorizer(audience: audience)),
                                  centres: result.profiles, space: result.space)

@@ -28,6 +28,8 @@ public struct SegmentationRun: Sendable {
     public var metrics: [String: Double] = [:]
     /// Seconds per stage: `load`, `prepare`, `init`, `fit`, `stability`, `describe`, `write`, `total`.
     public var timings: [String: Double]
+    /// How the job was spread over processes (nil on one process).
+    public var ranks: RanksRecord?
 }
 
 /// The inputs of a job, loaded: the audience, and where mini-batch k-means streams rows from when the
