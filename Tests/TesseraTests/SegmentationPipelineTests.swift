@@ -11,12 +11,13 @@ import TesseraTestSupport
         return path
     }
 
-    static func plantedFile(profiles: Int, segments: Int, seed: UInt64 = 5) throws -> String {
+    static func plantedFile(profiles: Int, segments: Int, seed: UInt64 = 5, meanInterests: Double? = nil) throws -> String {
         var g = GeneratorSettings()
         g.profiles = profiles
         g.segments = segments
         g.interests = 1500
         g.seed = seed
+        if let meanInterests { g.meanInterestsPerProfile = meanInterests }
         let generator = try PlantedAudienceGenerator(settings: g)
         let path = folder() + "/audience.jsonl"
         var bytes: [UInt8] = []
@@ -50,6 +51,68 @@ import TesseraTestSupport
         spec.kmeans.algorithm = .lloyd
         let loaded = try SegmentationPipeline(spec: spec, progress: Self.quiet).load()
         #expect(!loaded.streamed && loaded.audience.matrix == audience.matrix)
+    }
+
+    /// A row source that hands its rows through and counts them: how many rows were materialised by
+    /// one request at most, and in all.
+    final class CountingRowSource: RowSource {
+        let inner: RowSource
+        private(set) var largestRequest = 0, rowsRead = 0, requests = 0
+        init(_ inner: RowSource) { self.inner = inner }
+        var rowCount: Int { inner.rowCount }
+        var columnCount: Int { inner.columnCount }
+        func rows(at indices: [Int]) throws -> ClusteringData { note(indices.count); return try inner.rows(at: indices) }
+        func rows(_ range: Range<Int>) throws -> ClusteringData { note(range.count); return try inner.rows(range) }
+        private func note(_ count: Int) {
+            requests += 1
+            rowsRead += count
+            largestRequest = max(largestRequest, count)
+        }
+    }
+
+    /// Mini-batch on a cache is the path for inputs larger than memory: the pipeline must leave the
+    /// matrix on disk and the fit must read it through the cache reader a bounded number of rows at a
+    /// time (batches of `batchSize`, an initial sample of 3 × batchSize, the final assignment in blocks of
+    /// 65,536 rows), never all rows at once. The audience has more rows than the largest block, so a fit
+    /// that gathered the whole matrix in one request, or read it some other way, fails here.
+    @Test func miniBatchFromACacheReadsTheMatrixInBoundedBatchesNeverWhole() throws {
+        let dir = Self.folder()
+        // A planted audience of 1,400 profiles repeated 50 times (70,000 rows): loading 70,000 profiles
+        // takes minutes in a debug build, repeating rows does not.
+        let small = try ProfileLoader(settings: LoaderSettings()).load([try Self.plantedFile(profiles: 1400, segments: 6)])
+        var audience = small
+        let repeats = 50, m = small.matrix.rowCount
+        audience.matrix = small.matrix.gatherRows((0..<(repeats * m)).map { $0 % m })
+        audience.profileIds = (0..<(repeats * m)).map { "p\($0)" }
+        audience.tags = ProfileTags(names: small.tags.names, rowStart: [Int](repeating: 0, count: repeats * m + 1), values: [])
+        audience.attributes = ProfileAttributes(keys: [], rowStart: [Int](repeating: 0, count: repeats * m + 1), keyIndex: [], values: [])
+        let n = audience.matrix.rowCount
+        let largestBlock = 65_536
+        #expect(n > largestBlock)
+        try ProfileCache.save(audience, to: dir + "/a.tcache")
+        var spec = JobSpec()
+        spec.inputs = [dir + "/a.tcache"]
+        spec.k = 6
+        spec.seed = 2
+        spec.kmeans.algorithm = .minibatch
+        spec.kmeans.batchSize = 512
+        let pipeline = try SegmentationPipeline(spec: spec, progress: Self.quiet)
+        let input = try pipeline.load()
+        // Ids, vocabulary and tags are read; the matrix is not (its rows are there, empty).
+        #expect(input.audience.matrix.rowCount == n && input.audience.matrix.nonzeroCount == 0)
+        #expect(input.audience.profileIds == audience.profileIds)
+        let reader = try #require(input.rows as? CachedMatrixReader)
+        let counting = CountingRowSource(reader)
+        let fit = try pipeline.fit(LoadedInput(audience: input.audience, rows: counting, seconds: 0))
+        #expect(counting.largestRequest <= max(3 * spec.kmeans.batchSize, largestBlock), "largest request \(counting.largestRequest) rows")
+        #expect(counting.largestRequest < n)
+        // Every row went through the reader (the final assignment reads each once), in several requests.
+        #expect(counting.rowsRead >= n && counting.requests >= 3, "\(counting.rowsRead) rows in \(counting.requests) requests")
+        #expect(fit.labels.count == n && fit.sizes.reduce(0, +) == n)
+        // The streamed fit is the same fit as mini-batch over the matrix in memory (same rows, same seed).
+        let settings = try #require(pipeline.method as? KMeansMethod).settings
+        let inMemory = try MiniBatchKMeans.fit(InMemoryRowSource(.sparse(audience.matrix)), settings: settings)
+        #expect(fit.labels == inMemory.labels)
     }
 
     @Test func eachStageOnPlantedData() throws {
