@@ -9,6 +9,10 @@ public enum ClusterQuality {
     /// b = the smallest mean distance to the sampled members of another segment. Rows alone in their
     /// segment within the sample score 0 (scikit-learn's convention).
     public static func silhouette(_ x: CSRMatrix, labels: [Int32], k: Int, sampleSize: Int, seed: UInt64) -> Double {
+        silhouette(.sparse(x), labels: labels, k: k, sampleSize: sampleSize, seed: seed)
+    }
+
+    public static func silhouette(_ x: MeasuredRows, labels: [Int32], k: Int, sampleSize: Int, seed: UInt64) -> Double {
         let n = x.rowCount
         guard n > 1, k > 1 else { return 0 }
         var rng = SeededGenerator(seed: seed, stream: 0x53494C)
@@ -18,18 +22,11 @@ public enum ClusterQuality {
             rows = Array(rows[0..<sampleSize]).sorted()
         }
         let m = rows.count
-        let sample = x.gatherRows(rows)
-        let norms = sample.rowSquaredNorms()
-        let st = sample.transposed()
+        let (norms, dotsOf) = x.sampleDots(rows)
         let sampleLabels = rows.map { Int(labels[$0]) }
         var total = 0.0
-        var dots = [Float](repeating: 0, count: m)
         for i in 0..<m {
-            for t in 0..<m { dots[t] = 0 }
-            for p in sample.range(ofRow: i) {
-                let v = sample.values[p]
-                for q in st.range(ofRow: Int(sample.columns[p])) { dots[Int(st.columns[q])] += v * st.values[q] }
-            }
+            let dots = dotsOf(i)
             var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
             for t in 0..<m where t != i {
                 let d2 = squaredDistance(squaredNorms: Double(norms[i]), Double(norms[t]), dot: Double(dots[t]))
@@ -50,12 +47,16 @@ public enum ClusterQuality {
 
     /// Per-segment means of the rows (k×d), and sizes.
     package static func centroids(_ x: CSRMatrix, labels: [Int32], k: Int) -> (DenseMatrix, [Int]) {
+        centroids(.sparse(x), labels: labels, k: k)
+    }
+
+    package static func centroids(_ x: MeasuredRows, labels: [Int32], k: Int) -> (DenseMatrix, [Int]) {
         let d = x.columnCount
         var sums = [Double](repeating: 0, count: k * d), sizes = [Int](repeating: 0, count: k)
         for i in 0..<x.rowCount {
             let c = Int(labels[i])
             sizes[c] += 1
-            for p in x.range(ofRow: i) { sums[c * d + Int(x.columns[p])] += Double(x.values[p]) }
+            x.forEachEntry(ofRow: i) { j, v in sums[c * d + j] += Double(v) }
         }
         var out = DenseMatrix(rowCount: k, columnCount: d)
         for c in 0..<k where sizes[c] > 0 { for j in 0..<d { out[c, j] = Float(sums[c * d + j] / Double(sizes[c])) } }
@@ -71,6 +72,11 @@ public enum ClusterQuality {
     }
 
     public static func measures(_ x: CSRMatrix, labels: [Int32], k: Int, silhouetteSample: Int, seed: UInt64) -> Measures {
+        measures(.sparse(x), labels: labels, k: k, silhouetteSample: silhouetteSample, seed: seed)
+    }
+
+    /// The measures on sparse rows or on dense ones (latent coordinates), without converting either.
+    public static func measures(_ x: MeasuredRows, labels: [Int32], k: Int, silhouetteSample: Int, seed: UInt64) -> Measures {
         let means = centroids(x, labels: labels, k: k)
         return Measures(silhouette: silhouette(x, labels: labels, k: k, sampleSize: silhouetteSample, seed: seed),
                         calinskiHarabasz: calinskiHarabasz(x, k: k, means: means),
@@ -79,10 +85,10 @@ public enum ClusterQuality {
 
     /// Calinski–Harabasz: (between-segment dispersion / (k − 1)) / (within-segment dispersion / (n − k)).
     public static func calinskiHarabasz(_ x: CSRMatrix, labels: [Int32], k: Int) -> Double {
-        calinskiHarabasz(x, k: k, means: centroids(x, labels: labels, k: k))
+        calinskiHarabasz(.sparse(x), k: k, means: centroids(x, labels: labels, k: k))
     }
 
-    static func calinskiHarabasz(_ x: CSRMatrix, k: Int, means: (DenseMatrix, [Int])) -> Double {
+    static func calinskiHarabasz(_ x: MeasuredRows, k: Int, means: (DenseMatrix, [Int])) -> Double {
         let n = x.rowCount, d = x.columnCount
         guard k > 1, n > k else { return 0 }
         let (centres, sizes) = means
@@ -109,10 +115,10 @@ public enum ClusterQuality {
     /// Davies–Bouldin: the mean over segments of max over others of (s_i + s_j) / ‖c_i − c_j‖, with s the
     /// mean distance of a segment's rows to its mean. Lower is better.
     public static func daviesBouldin(_ x: CSRMatrix, labels: [Int32], k: Int) -> Double {
-        daviesBouldin(x, labels: labels, k: k, means: centroids(x, labels: labels, k: k))
+        daviesBouldin(.sparse(x), labels: labels, k: k, means: centroids(x, labels: labels, k: k))
     }
 
-    static func daviesBouldin(_ x: CSRMatrix, labels: [Int32], k: Int, means: (DenseMatrix, [Int])) -> Double {
+    static func daviesBouldin(_ x: MeasuredRows, labels: [Int32], k: Int, means: (DenseMatrix, [Int])) -> Double {
         guard k > 1 else { return 0 }
         let (centres, sizes) = means
         let d = x.columnCount
@@ -122,9 +128,9 @@ public enum ClusterQuality {
         for i in 0..<x.rowCount {
             let c = Int(labels[i])
             var dot = 0.0, norm = 0.0
-            for p in x.range(ofRow: i) {
-                dot += Double(x.values[p]) * Double(centres[c, Int(x.columns[p])])
-                norm += Double(x.values[p]) * Double(x.values[p])
+            x.forEachEntry(ofRow: i) { j, v in
+                dot += Double(v) * Double(centres[c, j])
+                norm += Double(v) * Double(v)
             }
             spread[c] += squaredDistance(squaredNorms: norm, centreNorms[c], dot: dot).squareRoot()
         }
@@ -160,5 +166,68 @@ public enum ClusterQuality {
         let expected = rowPairs * columnPairs / pairs(n)
         let maximum = (rowPairs + columnPairs) / 2
         return maximum == expected ? 1 : (index - expected) / (maximum - expected)
+    }
+}
+
+/// The rows the quality measures read: sparse interest rows, or dense rows (latent coordinates) read
+/// in place, never copied into a sparse matrix.
+public enum MeasuredRows: Sendable {
+    case sparse(CSRMatrix)
+    case dense(DenseMatrix)
+
+    public var rowCount: Int {
+        switch self { case .sparse(let m): return m.rowCount; case .dense(let m): return m.rowCount }
+    }
+
+    public var columnCount: Int {
+        switch self { case .sparse(let m): return m.columnCount; case .dense(let m): return m.columnCount }
+    }
+
+    /// Row i's non-zero entries (column, value) in column order.
+    @inline(__always)
+    func forEachEntry(ofRow i: Int, _ body: (Int, Float) -> Void) {
+        switch self {
+        case .sparse(let m):
+            for p in m.range(ofRow: i) { body(Int(m.columns[p]), m.values[p]) }
+        case .dense(let m):
+            let d = m.columnCount
+            m.values.withUnsafeBufferPointer { v in
+                for j in 0..<d where v[i * d + j] != 0 { body(j, v[i * d + j]) }
+            }
+        }
+    }
+
+    func rowSquaredNorms() -> [Float] {
+        switch self {
+        case .sparse(let m): return m.rowSquaredNorms()
+        case .dense(let m):
+            let d = m.columnCount
+            return (0..<m.rowCount).map { i in (0..<d).reduce(Float(0)) { $0 + m.values[i * d + $1] * m.values[i * d + $1] } }
+        }
+    }
+
+    /// The sampled rows' squared norms, and for each sampled row its dot products with every sampled
+    /// row (sparse: through the sample's transpose; dense: one Gram matrix of the sample).
+    func sampleDots(_ rows: [Int]) -> (norms: [Float], dots: (Int) -> [Float]) {
+        let m = rows.count
+        switch self {
+        case .sparse(let x):
+            let sample = x.gatherRows(rows)
+            let st = sample.transposed()
+            return (sample.rowSquaredNorms(), { i in
+                var dots = [Float](repeating: 0, count: m)
+                for p in sample.range(ofRow: i) {
+                    let v = sample.values[p]
+                    for q in st.range(ofRow: Int(sample.columns[p])) { dots[Int(st.columns[q])] += v * st.values[q] }
+                }
+                return dots
+            })
+        case .dense(let x):
+            let d = x.columnCount
+            var sample = DenseMatrix(rowCount: m, columnCount: d)
+            for (t, i) in rows.enumerated() { sample.values.replaceSubrange((t * d)..<((t + 1) * d), with: x.values[(i * d)..<((i + 1) * d)]) }
+            let gram = BLAS.gram(sample, transpose: false)
+            return ((0..<m).map { gram[$0, $0] }, { i in Array(gram.values[(i * m)..<((i + 1) * m)]) })
+        }
     }
 }

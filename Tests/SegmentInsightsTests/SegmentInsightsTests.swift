@@ -258,6 +258,11 @@ import TesseraTestSupport
         #expect(abs(ClusterQuality.daviesBouldin(sparse, labels: l32, k: k) - ref.db) < 1e-4 * ref.db)
         // A sample gives an estimate close to the full value.
         #expect(abs(ClusterQuality.silhouette(sparse, labels: l32, k: k, sampleSize: 40, seed: 1) - ref.silhouette) < 0.1)
+        // Dense rows are measured in place and agree with the sparse copy of the same rows.
+        let dense = ClusterQuality.measures(.dense(x), labels: l32, k: k, silhouetteSample: n, seed: 1)
+        #expect(abs(dense.silhouette - ref.silhouette) < 1e-4)
+        #expect(abs(dense.calinskiHarabasz - ref.ch) < 1e-3 * ref.ch)
+        #expect(abs(dense.daviesBouldin - ref.db) < 1e-4 * ref.db)
     }
 
     @Test func adjustedRandIndex() {

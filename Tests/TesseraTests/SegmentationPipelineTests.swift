@@ -28,6 +28,17 @@ import TesseraTestSupport
 
     static var quiet: ProgressReporter { ProgressReporter(mode: .quiet) }
 
+    @Test func reFitsWorkInTheSpaceTheFitWorkedIn() throws {
+        var settings = KMeansSettings()
+        settings.k = 4
+        settings.algorithm = .minibatch
+        let streamed = try #require(KMeansMethod(settings: settings).refitting(k: 4, seed: 2) as? KMeansMethod)
+        #expect(streamed.space == .interests && streamed.settings.algorithm == .lloyd)
+        settings.algorithm = .lloyd
+        let latent = try #require(KMeansMethod(settings: settings).refitting(k: 4, seed: 2) as? KMeansMethod)
+        #expect(latent.space == .latent)
+    }
+
     @Test func loadStageReadsFilesAndWritesTheSideFilesItIsAskedFor() throws {
         let dir = Self.folder()
         var spec = JobSpec()

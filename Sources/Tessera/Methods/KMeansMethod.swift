@@ -151,6 +151,9 @@ public struct KMeansMethod: SegmentationMethod {
         s.k = k
         s.seed = seed
         s.restarts = 1
+        // A mini-batch fit worked on the interests (`space`); its re-fits must too, or stability
+        // would compare two different methods.
+        if settings.algorithm == .minibatch { s.space = .interests }
         s.algorithm = .lloyd
         var method = KMeansMethod(settings: s, fixedSpace: fixedSpace)
         method.communicator = communicator
@@ -169,10 +172,12 @@ public struct KMeansMethod: SegmentationMethod {
         return method
     }
 
-    public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix {
-        guard let space = fit?.space?.space ?? fixedSpace else { return matrix }
-        if let embedded = fit?.embeddedRows, embedded.rowCount == matrix.rowCount { return CSRMatrix(dense: embedded) }
-        return CSRMatrix(dense: try space.embed(matrix))
+    /// The latent coordinates are measured as they are, dense (a sparse copy of n×r values would cost
+    /// twice their memory).
+    public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> MeasuredRows {
+        guard let space = fit?.space?.space ?? fixedSpace else { return .sparse(matrix) }
+        if let embedded = fit?.embeddedRows, embedded.rowCount == matrix.rowCount { return .dense(embedded) }
+        return .dense(try space.embed(matrix))
     }
 
     public func place(_ matrix: CSRMatrix, profiles: DenseMatrix, space: FittedSpace?) throws -> Placement {

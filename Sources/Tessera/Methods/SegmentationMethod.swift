@@ -35,7 +35,7 @@ public protocol SegmentationMethod: Sendable {
     /// The rows as the method compares them (the latent coordinates for k-means in the latent
     /// space, the interest rows otherwise): what silhouettes and the sweep's scores are measured on,
     /// given the space of `fit` (or the method's own fixed space when `fit` is nil).
-    func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix
+    func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> MeasuredRows
 
     /// Whether `fit` can stream rows from a `RowSource` instead of a loaded matrix.
     var streamsRows: Bool { get }
@@ -51,7 +51,7 @@ public protocol SegmentationMethod: Sendable {
 extension SegmentationMethod {
     public func reusing(_ fit: SegmentFit) -> any SegmentationMethod { self }
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod { self }
-    public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> CSRMatrix { matrix }
+    public func measuredRows(_ matrix: CSRMatrix, fit: SegmentFit?) throws -> MeasuredRows { .sparse(matrix) }
     public func completeSpread(_ fit: inout SegmentFit, allRows: CSRMatrix) {}
 
     public func spread(over communicator: Communicator) throws -> any SegmentationMethod {

@@ -91,6 +91,18 @@ enum SpreadRows {
         return CSRMatrix(unchecked: rowStart.count - 1, columnCount: local.columnCount, rowStart: rowStart, columns: columns, values: values)
     }
 
+    /// Every rank's measured rows in rank order, on rank 0 (nil elsewhere).
+    static func gatherRows(_ local: MeasuredRows, communicator: Communicator) -> MeasuredRows? {
+        switch local {
+        case .sparse(let m): return gatherRows(m, communicator: communicator).map { .sparse($0) }
+        case .dense(let m):
+            if communicator.size == 1 { return local }
+            guard let parts = communicator.gather(bytes: ByteCoding.bytes(of: m.values), root: 0) else { return nil }
+            let values = parts.flatMap { ByteCoding.values($0) as [Float] }
+            return (try? DenseMatrix(rowCount: values.count / max(1, m.columnCount), columnCount: m.columnCount, values: values)).map { .dense($0) }
+        }
+    }
+
     /// Every rank's labels in rank order, on rank 0 (nil elsewhere).
     static func gatherLabels(_ labels: [Int32], communicator: Communicator) -> [Int32]? {
         if communicator.size == 1 { return labels }
