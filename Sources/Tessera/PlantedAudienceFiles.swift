@@ -12,7 +12,9 @@ public enum PlantedAudienceFiles {
         public var labels: String?
     }
 
-    /// Generates in parallel chunks and writes them in order (atomically).
+    /// Generates in parallel chunks and writes them in order (atomically). A path ending in `.gz` is
+    /// written gzip-compressed: each chunk becomes a gzip member, compressed in parallel, so a large
+    /// audience streams to disk without ever being held whole.
     public static func write(_ generator: PlantedAudienceGenerator, to path: String, labels labelsPath: String? = nil,
                              progress: ProgressReporter? = nil) throws -> Summary {
         let clock = ContinuousClock()
@@ -20,6 +22,7 @@ public enum PlantedAudienceFiles {
         let chunks = generator.chunkCount
         let batch = max(2, Parallel.threadCount * 4)
         var bytes = 0
+        let gzip = path.hasSuffix(".gz")
         try AtomicFile.write(to: path) { out in
             var chunk = 0
             while chunk < chunks {
@@ -28,7 +31,10 @@ public enum PlantedAudienceFiles {
                 texts.withUnsafeMutableBufferPointer { buffer in
                     let base = buffer.baseAddress!
                     let first = chunk
-                    Parallel.forEach(count) { i in base[i] = generator.jsonLines(inChunk: first + i) }
+                    Parallel.forEach(count) { i in
+                        let text = generator.jsonLines(inChunk: first + i)
+                        base[i] = gzip ? GzipMember.compress(text) : text
+                    }
                 }
                 for text in texts {
                     try text.withUnsafeBytes { try out.write($0) }

@@ -17,7 +17,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Number of follower profiles.") var profiles: Int = 10_000
     @Option(help: "Number of planted segments.") var segments: Int = 40
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Output JSON Lines file.") var out: String
+    @Option(help: "Output JSON Lines file (gzip-compressed when it ends in .gz).") var out: String
     @Option(help: "Also write ground-truth labels (id,segment,secondary,segment_name) to this CSV file.") var labels: String?
     @Option(help: "Vocabulary size (distinct interests).") var interests: Int = 20_000
     @Option(name: .customLong("mean-interests"), help: "Mean number of interests per profile.") var meanInterests: Double = 50

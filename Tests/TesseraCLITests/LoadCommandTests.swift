@@ -137,6 +137,23 @@ import Testing
         #expect(l.json["rejected"] as? Int == 0)
     }
 
+    /// An output path ending in `.gz` is written gzip-compressed (one member per chunk, several chunks
+    /// here): smaller, and it loads to exactly the plain file's audience.
+    @Test func generateGzipLoadsLikeThePlainFile() throws {
+        let dir = CLI.folder()
+        let plain = dir + "/p.jsonl", gzip = dir + "/p.jsonl.gz"
+        for out in [plain, gzip] {
+            let g = try CLI.run(["generate", "--profiles", "30000", "--segments", "5", "--seed", "6", "--out", out, "--quiet"])
+            #expect(g.status == 0, "\(g.stderr)")
+        }
+        let gz = try #require(FileManager.default.contents(atPath: gzip)), text = try #require(FileManager.default.contents(atPath: plain))
+        #expect(gz.prefix(2) == Data([0x1F, 0x8B]) && gz.count * 3 < text.count)
+        let a = try CLI.run(["load", plain, "--json", "--quiet", "--cache", dir + "/a.tcache"])
+        let b = try CLI.run(["load", gzip, "--json", "--quiet", "--cache", dir + "/b.tcache"])
+        #expect(a.json["profiles"] as? Int == 30000 && b.json["profiles"] as? Int == 30000 && b.json["rejected"] as? Int == 0)
+        #expect(a.json["nonzeros"] as? Int == b.json["nonzeros"] as? Int && a.json["interests"] as? Int == b.json["interests"] as? Int)
+    }
+
     /// `--size-ratio R`: the labels file's segment sizes run from the smallest to about R times it;
     /// a ratio below 1 is a usage error that names the setting.
     @Test func sizeRatioMakesUnevenSegments() throws {
