@@ -8,6 +8,7 @@
 #include <mpi.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 // MARK: lifecycle
 
@@ -70,6 +71,22 @@ static inline int tessera_mpi_processor_name(char *name) {
 }
 
 static inline int tessera_mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+
+/// A barrier that waits asleep: MPI_Ibarrier, then MPI_Test every `sleep_us` microseconds. Open MPI's
+/// blocking calls poll and keep a core busy; ranks waiting a long time for rank 0 (merging the
+/// load, describing, writing) would take that core from rank 0's own threads.
+static inline int tessera_mpi_barrier_sleeping(long sleep_us) {
+    MPI_Request request;
+    int rc = MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    if (rc != MPI_SUCCESS) return rc;
+    int done = 0;
+    struct timespec pause = { sleep_us / 1000000, (sleep_us % 1000000) * 1000 };
+    while (1) {
+        rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS || done) return rc;
+        nanosleep(&pause, NULL);
+    }
+}
 
 /// Stops every rank of the job; mpirun exits with `errorcode`.
 static inline int tessera_mpi_abort(int errorcode) { return MPI_Abort(MPI_COMM_WORLD, errorcode); }

@@ -159,10 +159,11 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         return rank == root ? split(flat, counts: counts) : nil
     }
 
+    /// Waits asleep (checking every millisecond), so ranks that wait for rank 0 leave its cores free.
     public func barrier() {
         if size == 1 { return }
         checkThread()
-        check(tessera_mpi_barrier(), "MPI_Barrier")
+        check(tessera_mpi_barrier_sleeping(1_000), "MPI_Ibarrier")
     }
 
     // MARK: helpers

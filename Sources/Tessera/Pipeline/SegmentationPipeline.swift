@@ -30,6 +30,7 @@ public struct SegmentationPipeline: Sendable {
         let spread = try method.spread(over: communicator)
         let root = communicator.rank == 0
         let (input, inputBytes) = try loadOnRanks()
+        communicator.barrier()   // the other ranks wait asleep while rank 0 merges and assembles
         let blockRows = RowBlocks.rows
         let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: blockRows)
         let clock = ContinuousClock()
@@ -40,7 +41,7 @@ public struct SegmentationPipeline: Sendable {
         let gathered = SpreadRows.gather(local, communicator: communicator)
         let fitSeconds = (clock.now - fitStart).inSeconds
         guard root, let input, var result = gathered else {
-            communicator.barrier()   // rank 0 describes and writes; an error there aborts every rank
+            communicator.barrier()   // asleep while rank 0 describes and writes; an error there aborts every rank
             return nil
         }
         spread.completeSpread(&result, allRows: input.audience.matrix)
@@ -71,6 +72,7 @@ public struct SegmentationPipeline: Sendable {
     /// spread in whole blocks, every fit spread; rank 0 scores each k. The report on rank 0, nil elsewhere.
     public func sweepOnRanks(_ settings: KSweep.Settings) throws -> KSweep.Report? {
         let (input, _) = try loadOnRanks()
+        communicator.barrier()   // the other ranks wait asleep while rank 0 merges and assembles
         let share = SpreadRows.scatter(input?.audience.matrix, communicator: communicator, blockRows: RowBlocks.rows)
         return try KSweep.run(rows: share.local, communicator: communicator, settings: settings, progress: progress)
     }
