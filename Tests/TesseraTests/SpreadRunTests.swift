@@ -52,3 +52,11 @@ import TesseraTestSupport
         }
     }
 }
+
+@Suite struct SpreadRowsTests {
+    @Test func encodedSizeIsTheEncodingsLength() {
+        let x = Fixtures.clusteredSparse(rows: 300, columns: 50, groups: 3, seed: 2)
+        #expect(SpreadRows.encodedSize(x) == SpreadRows.encode(x).count)
+        #expect(SpreadRows.decode(SpreadRows.encode(x)) == x)
+    }
+}

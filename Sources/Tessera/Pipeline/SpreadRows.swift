@@ -14,10 +14,11 @@ enum SpreadRows {
         var bytesPerRank: [Int]
     }
 
-    /// Rank 0 passes the whole matrix; the others pass nil.
+    /// Rank 0 passes the whole matrix; the others pass nil. Rank 0 keeps its own share and sends the
+    /// others theirs one rank at a time (one share encoded at a time, so rank 0 never holds a second
+    /// copy of the whole matrix).
     static func scatter(_ matrix: CSRMatrix?, communicator: Communicator, blockRows: Int) -> Share {
         let size = communicator.size
-        var parts: [[UInt8]] = []
         var ranges: [Range<Int>] = []
         if communicator.rank == 0, let matrix {
             let n = matrix.rowCount
@@ -28,11 +29,16 @@ enum SpreadRows {
             for q in 0..<size {
                 ranges.append(min(n, firstBlock(q) * blockRows)..<(q == size - 1 ? n : min(n, firstBlock(q + 1) * blockRows)))
             }
-            parts = ranges.map { encode(matrix.rows($0)) }
         }
-        let mine = communicator.scatter(parts: parts, root: 0)
-        let local = communicator.rank == 0 ? matrix!.rows(ranges[0]) : decode(mine)
-        let counts = communicator.allgather([Double(local.rowCount), Double(mine.count)])
+        var received: [UInt8] = []
+        for q in 1..<max(1, size) {
+            var parts = [[UInt8]](repeating: [], count: size)
+            if communicator.rank == 0, let matrix { parts[q] = encode(matrix.rows(ranges[q])) }
+            let part = communicator.scatter(parts: parts, root: 0)
+            if communicator.rank == q { received = part }
+        }
+        let local = communicator.rank == 0 ? matrix!.rows(ranges[0]) : decode(received)
+        let counts = communicator.allgather([Double(local.rowCount), Double(communicator.rank == 0 ? encodedSize(local) : received.count)])
         return Share(local: local,
                      rowsPerRank: stride(from: 0, to: counts.count, by: 2).map { Int(counts[$0]) },
                      bytesPerRank: stride(from: 1, to: counts.count, by: 2).map { Int(counts[$0]) })
@@ -107,6 +113,11 @@ enum SpreadRows {
     static func gatherLabels(_ labels: [Int32], communicator: Communicator) -> [Int32]? {
         if communicator.size == 1 { return labels }
         return communicator.gather(bytes: ByteCoding.bytes(of: labels), root: 0)?.flatMap { ByteCoding.values($0) as [Int32] }
+    }
+
+    /// The length of `encode(m)`, without encoding it.
+    static func encodedSize(_ m: CSRMatrix) -> Int {
+        8 + 4 * 8 + 16 + (m.rowCount + 1) * 8 + m.columns.count * 4 + m.values.count * 4
     }
 
     static func encode(_ m: CSRMatrix) -> [UInt8] {
