@@ -5,8 +5,11 @@
                            [--seed 7] [--ranks 1,2,3,4] [--methods kmeans,nmf]
                            [--stability 0,default] [--threads-one 2] [--repeats 1]
                            [--overhead-repeats 2] [--mpirun mpirun]
-    python3 bench_ranks.py --render runs/ranks-1000000-<stamp>.json
-                           (rewrite the RESULTS.md section from a raw file)
+    python3 bench_ranks.py --render runs/ranks-1000000-<stamp>.json [--notes TEXT]
+                           [--extra-overhead runs/ranks-1000000-<other stamp>.json]
+                           (rewrite the RESULTS.md section from a raw file; compares the outputs
+                           again while the run folders exist; adds the overhead runs of other raw
+                           files, e.g. of a `--ranks "" --stability ""` run that only measures them)
 
 What is run (k = 40, --seed S, --assignments)
   * For each method (k-means, the default; NMF HALS) and each stability setting
@@ -26,9 +29,10 @@ What is run (k = 40, --seed S, --assignments)
     block_rows, bytes_communicated, bytes_reduced_per_iteration), iterations,
     objective; the 1/5/15-minute load average before the job and the CPU the
     rest of the machine used meanwhile (/proc/stat busy time − the job's own).
-  * segments.json and assignments.csv of every job are compared byte for byte
-    (filecmp, shallow=False) with those of the plain process of the same method
-    and stability setting.
+  * segments.json and assignments.csv of every job (every repeat) are compared
+    byte for byte (filecmp, shallow=False) with those of the first plain process
+    of the same method and stability setting; assignments.csv also across the
+    stability settings.
   * Overhead of the exact block sums on one process (with --baseline BIN, a
     build from before ranks existed): the same job with `--stability 0` as one
     plain process of each binary, interleaved (order reversed on alternate
@@ -285,9 +289,10 @@ def jobs_for(args):
 
 
 def compare_outputs(results):
-    """Every job's files against the plain process's of the same method and stability."""
+    """Every job's files (every repeat) against the first plain process's of the same method and
+    stability setting."""
     reference = {}
-    for r in results:
+    for r in sorted(results, key=lambda r: r.get("repeat", 0)):
         j = r["job"]
         if j["ranks"] is None and j["threads"] is None and r["exit"] == 0:
             reference.setdefault((j["method"], j["stability"]), Path(r["out_dir"]))
@@ -297,7 +302,9 @@ def compare_outputs(results):
         r["identical"] = {}
         for name in COMPARED:
             mine = Path(r["out_dir"]) / name
-            if r["exit"] != 0 or ref is None or not mine.exists() or not (ref / name).exists():
+            if mine == ref / name:
+                r["identical"][name] = True  # the reference itself
+            elif r["exit"] != 0 or ref is None or not mine.exists() or not (ref / name).exists():
                 r["identical"][name] = None
             else:
                 r["identical"][name] = filecmp.cmp(ref / name, mine, shallow=False)
@@ -480,7 +487,7 @@ def render_identity(results, across):
     for method in dict.fromkeys(r["job"]["method"] for r in results):
         for stability in dict.fromkeys(r["job"]["stability"] for r in results):
             runs = [r for r in results if r["job"]["method"] == method and r["job"]["stability"] == stability
-                    and not (r["job"]["ranks"] is None and r["job"]["threads"] is None)]
+                    and not (r["job"]["ranks"] is None and r["job"]["threads"] is None and r.get("repeat", 0) == 0)]
             if not runs:
                 continue
             verdicts = {name: [r["identical"].get(name) for r in runs] for name in COMPARED}
@@ -489,8 +496,9 @@ def render_identity(results, across):
                 same = sum(1 for v in values if v)
                 parts.append(f"{name} identical in {same} of {len(values)}")
             stab = "off" if stability == 0 else "default"
-            lines.append(f"- {method}, stability {stab}: against the plain process, "
-                         + "; ".join(parts) + " (" + ", ".join(run_text(r["job"]) for r in runs) + ").")
+            kinds = ", ".join(dict.fromkeys(run_text(r["job"]) for r in runs))
+            lines.append(f"- {method}, stability {stab}: against the first plain process, "
+                         + "; ".join(parts) + f" (every repeat of: {kinds}).")
     for method, same in across.items():
         lines.append(f"- {method}: assignments.csv with stability off and default "
                      f"{'identical' if same else 'DIFFERENT'}.")
@@ -577,7 +585,9 @@ def render_section(record):
         parts += ["### Cost of the exact block sums on one process", "",
                   f"The same 1-process job (`--stability 0`, no mpirun) with this binary and with "
                   f"{record['baseline_note']}, interleaved (order reversed on alternate repeats), "
-                  f"{record['overhead_repeats']} runs each; medians (fit per run in brackets).", "",
+                  f"{record['overhead_repeats']} runs each"
+                  + (f" (with those of `runs/{'`, `runs/'.join(record['overhead_files'])}`)" if record.get("overhead_files") else "")
+                  + "; medians (fit per run in brackets).", "",
                   overhead, ""]
     if record.get("notes"):
         parts += [record["notes"], ""]
@@ -619,6 +629,8 @@ def main(argv=None):
     parser.add_argument("--notes", default=None, help="a paragraph added to the section")
     parser.add_argument("--scratch", default=None, help="where run folders go (default: a temporary folder)")
     parser.add_argument("--render", default=None, help="rewrite RESULTS.md from this raw file")
+    parser.add_argument("--extra-overhead", nargs="*", default=None,
+                        help="with --render: add the overhead runs of these raw files (written back into the raw file)")
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args(argv)
 
@@ -626,6 +638,17 @@ def main(argv=None):
         record = json.loads(Path(args.render).read_text(encoding="utf-8"))
         if args.notes:
             record["notes"] = args.notes
+        if all((Path(r["out_dir"]) / "segments.json").exists() for r in record["results"] if r["exit"] == 0):
+            record["across"] = compare_outputs(record["results"])
+        for extra in args.extra_overhead or []:
+            more = json.loads(Path(extra).read_text(encoding="utf-8"))
+            if more["raw_file"] in record.get("overhead_files", []):
+                continue
+            record["overhead"] += more.get("overhead") or []
+            record["overhead_repeats"] += more.get("overhead_repeats") or 0
+            record.setdefault("overhead_files", []).append(more["raw_file"])
+        raw = RUNS_DIR / record["raw_file"]
+        raw.write_text(json.dumps(record, indent=1), encoding="utf-8")
         bench_load.update_results(Path(args.results), render_section(record), BEGIN, END)
         print(render_section(record))
         return
@@ -656,7 +679,7 @@ def main(argv=None):
             result = segment_job(args, tessera, data, job, scratch / f"r{repeat}")
             result["repeat"] = repeat
             results.append(result)
-    across = compare_outputs([r for r in results if r["repeat"] == 0])
+    across = compare_outputs(results)
     profiles = next((r["summary"]["profiles"] for r in results if r.get("summary")), args.profiles)
     for r in results:
         r.setdefault("identical", {})
