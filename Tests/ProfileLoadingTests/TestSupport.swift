@@ -50,27 +50,8 @@ extension LoadedAudience {
 
 /// gzip members and CRC-32s made with zlib, for tests of compressed input and of checksums.
 enum Zlib {
-    /// `bytes` as one gzip member (RFC 1952), compressed at `level`.
-    static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-        var stream = z_stream()
-        // 15 + 16: a 32 KiB window with the gzip wrapper; memory level 8 is zlib's default.
-        precondition(deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)
-        var input = bytes
-        let written: Int = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-                return outBuffer.count - Int(stream.avail_out)
-            }
-        }
-        return Array(output[0..<written])
-    }
+    /// `bytes` as one gzip member (RFC 1952), compressed at `level` (zlib's deflate, as `generate` writes them).
+    static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] { GzipMember.compress(bytes, level: level) }
 
     static func gzip(_ text: String) -> [UInt8] { gzip(Array(text.utf8)) }
 
