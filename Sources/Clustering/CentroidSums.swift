@@ -1,22 +1,16 @@
 import LinearAlgebra
 
-/// The update step's statistics over the local rows: per-centre sums of the rows (k×d, row-major)
-/// and counts. Two twins, like the assignment kernels; both give the same result on any thread count.
+/// The update step's statistics over the local rows: per-centre sums of the rows (k×d, row-major).
+/// Two twins, like the assignment kernels; both give the same result on any thread and rank count.
 protocol CentroidAccumulator: Sendable {
     /// The rows being summed.
     var data: ClusteringData { get }
-    /// Sums of the rows of each label into `sums` (k×d, overwritten).
-    func sums(labels: UnsafePointer<Int32>, k: Int, into sums: UnsafeMutableBufferPointer<Float>)
     /// Sums of the rows of each label (k×d), block by block (`RowBlocks`), added exactly: the same
     /// total however the blocks are spread over ranks.
     func exactSums(labels: UnsafePointer<Int32>, k: Int, blockRows: Int) -> ExactSum
 }
 
 extension CentroidAccumulator {
-    func add(row i: Int, scale: Float, toCluster c: Int, sums: UnsafeMutableBufferPointer<Float>) {
-        data.add(row: i, scale: scale, toCluster: c, sums: sums)
-    }
-
     func denseRow(_ i: Int) -> [Float] { data.denseRow(i) }
 
     /// `sums[c] += scale · row i`, exactly (one row's terms: used when few rows change cluster).
@@ -73,63 +67,6 @@ struct SparseCentroidAccumulator: CentroidAccumulator {
     let transposed: CSRMatrix
     static let columnChunk = 256
 
-    func sums(labels: UnsafePointer<Int32>, k: Int, into sums: UnsafeMutableBufferPointer<Float>) {
-        if k <= 256 {
-            // One byte per label: the whole label array then stays in L2 during the random lookups.
-            let n = matrix.rowCount
-            let small = AlignedBuffer<UInt8>(count: n, repeating: 0)
-            for i in 0..<n { small[i] = UInt8(truncatingIfNeeded: labels[i]) }
-            accumulate(labels: UnsafePointer(small.pointer), k: k, into: sums)
-        } else {
-            accumulate(labels: labels, k: k, into: sums)
-        }
-    }
-
-    private func accumulate<Label: BinaryInteger>(labels: UnsafePointer<Label>, k: Int, into sums: UnsafeMutableBufferPointer<Float>) {
-        let d = transposed.rowCount
-        // Column sums go to a d×k table first (contiguous writes), then one blocked transpose to k×d.
-        let columnMajor = AlignedBuffer<Float>(count: d * k, repeating: 0)
-        let table = columnMajor.pointer
-        let labelsAddress = UnsafeRawPointer(labels)
-        transposed.rowStart.withUnsafeBufferPointer { starts in
-            transposed.columns.withUnsafeBufferPointer { rows in
-                transposed.values.withUnsafeBufferPointer { vals in
-                    Parallel.forEachChunk(count: d, chunkSize: Self.columnChunk) { _, columnRange in
-                        let labels = labelsAddress.assumingMemoryBound(to: Label.self)
-                        // Two interleaved accumulators: neighbouring entries of a column often share a
-                        // label, and one accumulator would chain every add through the same memory slot.
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * k) { acc in
-                            let a0 = acc.baseAddress!, a1 = a0 + k
-                            for j in columnRange {
-                                acc.update(repeating: 0)
-                                var p = starts[j]
-                                let end = starts[j + 1]
-                                while p + 1 < end {
-                                    a0[Int(labels[Int(rows[p])])] += vals[p]
-                                    a1[Int(labels[Int(rows[p + 1])])] += vals[p + 1]
-                                    p += 2
-                                }
-                                if p < end { a0[Int(labels[Int(rows[p])])] += vals[p] }
-                                let out = table + j * k
-                                for c in 0..<k { out[c] = a0[c] + a1[c] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let out = sums.baseAddress!
-        var j0 = 0
-        while j0 < d {
-            let j1 = min(d, j0 + 64)
-            for c in 0..<k {
-                let row = out + c * d
-                for j in j0..<j1 { row[j] = table[j * k + c] }
-            }
-            j0 = j1
-        }
-    }
-
     /// Each column's entries (in row order) are cut at the block boundaries; each block's per-label
     /// sums of the column are added exactly into a d×k table, then laid out k×d.
     func exactSums(labels: UnsafePointer<Int32>, k: Int, blockRows: Int) -> ExactSum {
@@ -169,35 +106,9 @@ struct SparseCentroidAccumulator: CentroidAccumulator {
     var data: ClusteringData { .sparse(matrix) }
 }
 
-/// Dense sums over a fixed number of row blocks, reduced in block order.
+/// Dense sums over row blocks.
 struct DenseCentroidAccumulator: CentroidAccumulator {
     let matrix: DenseMatrix
-    static let blocks = 8
-
-    func sums(labels: UnsafePointer<Int32>, k: Int, into sums: UnsafeMutableBufferPointer<Float>) {
-        let n = matrix.rowCount, d = matrix.columnCount
-        let blockRows = max(1, (n + Self.blocks - 1) / Self.blocks)
-        let blockCount = Parallel.chunkCount(max(n, 1), chunkSize: blockRows)
-        let partial = AlignedBuffer<Float>(count: blockCount * k * d, repeating: 0)
-        let labelsAddress = UnsafeRawPointer(labels)
-        matrix.values.withUnsafeBufferPointer { x in
-            Parallel.forEachChunk(count: n, chunkSize: blockRows) { block, range in
-                let labels = labelsAddress.assumingMemoryBound(to: Int32.self)
-                let out = partial.pointer + block * k * d
-                for i in range {
-                    let target = out + Int(labels[i]) * d
-                    let row = x.baseAddress! + i * d
-                    for j in 0..<d { target[j] += row[j] }
-                }
-            }
-        }
-        sums.update(repeating: 0)
-        for block in 0..<blockCount {
-            let source = partial.pointer + block * k * d
-            for t in 0..<(k * d) { sums[t] += source[t] }
-        }
-    }
-
     /// One partial per block (blocks in parallel, rows in order within a block), added exactly.
     func exactSums(labels: UnsafePointer<Int32>, k: Int, blockRows: Int) -> ExactSum {
         let n = matrix.rowCount, d = matrix.columnCount

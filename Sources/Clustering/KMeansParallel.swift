@@ -10,13 +10,11 @@ enum KMeansParallel {
                         communicator: Communicator, rng: inout SeededGenerator) throws -> DenseMatrix {
         let n = kernel.rowCount
         let k = settings.k
-        let total = Int(communicator.sum(Double(n)))
+        let placement = communicator.placement(localRows: n)
+        let total = placement.totalRows, rankStart = placement.firstRow
         let d = accumulator.data.columnCount
         // The first candidate: a uniform global row; its owner shares it.
         let firstGlobal = Int(rng.next() % UInt64(total))
-        let offsets = communicator.allgather([Double(n)])
-        var rankStart = 0
-        for r in 0..<communicator.rank { rankStart += Int(offsets[r]) }
         var candidates: [[Float]] = [share(globalRow: firstGlobal, rankStart: rankStart, n: n, d: d,
                                             accumulator: accumulator, communicator: communicator)]
         let nearest = AlignedBuffer<Float>(count: n, repeating: 0)

@@ -67,14 +67,6 @@ extension Communicator {
         allreduce(&total)
         return total.double(at: 0)
     }
-
-    /// The exact sum over ranks of one value per rank.
-    public func exactSum(_ value: Double) -> Double {
-        var total = ExactSum(count: 1)
-        total.add(value, at: 0)
-        allreduce(&total)
-        return total.double(at: 0)
-    }
 }
 
 extension CSRMatrix {

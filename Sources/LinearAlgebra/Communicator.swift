@@ -83,14 +83,6 @@ extension Communicator {
         return buffer[0]
     }
 
-    /// The exact sum over ranks of integer counts.
-    package func sum(_ values: [Int]) -> [Int] {
-        if size == 1 { return values }
-        var wide = values.map { Int128($0) }
-        wide.withUnsafeMutableBufferPointer { allreduceSum($0) }
-        return wide.map { Int($0) }
-    }
-
     /// The sum over ranks of an exact accumulator.
     package func allreduce(_ sum: inout ExactSum) {
         if size == 1 { return }

@@ -146,10 +146,7 @@ extension CSRMatrix {
     /// Row blocks of `transposeMultiplyPadded` (fixed, so the block-order sum is thread-count independent).
     package static let scatterBlocks = 4
 
-    /// How many fixed row parts a scatter over this matrix's rows uses (`scatterInParts`).
-    package var scatterPartCount: Int { Self.scatterPartCount(rows: rowCount) }
-
-    /// How many fixed row parts a scatter over `rows` rows uses.
+    /// How many fixed row parts a scatter over `rows` rows uses (`scatterInParts`).
     package static func scatterPartCount(rows: Int) -> Int { max(1, min(scatterBlocks, rows / 1024)) }
 
     /// Runs `body(part, rows, table)` in parallel for the fixed row parts of a scatter into the
