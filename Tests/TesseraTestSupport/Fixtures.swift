@@ -74,39 +74,17 @@ public func normalizedMutualInformation(_ a: [Int], _ b: [Int]) -> Double {
 public final class ThreadedCommunicatorGroup: @unchecked Sendable {
     public let size: Int
     private let condition = NSCondition()
-    private var contributions: [[Double]?]
-    private var result: [Double] = []
-    private var generation = 0
-    private var arrived = 0
-    private var readers = 0
 
-    public init(size: Int) {
-        self.size = size
-        contributions = Array(repeating: nil, count: size)
-    }
+    public init(size: Int) { self.size = size }
 
+    /// The element-wise sum of every rank's `values`, in rank order (Float buffers are summed in Double).
     func reduce(rank: Int, _ values: [Double]) -> [Double] {
-        condition.lock()
-        defer { condition.unlock() }
-        while readers > 0 { condition.wait() }
-        let myGeneration = generation
-        contributions[rank] = values
-        arrived += 1
-        if arrived == size {
-            var sum = [Double](repeating: 0, count: values.count)
-            for r in 0..<size { for t in sum.indices { sum[t] += contributions[r]![t] } }
-            result = sum
-            arrived = 0
-            readers = size
-            generation += 1
-            condition.broadcast()
-        } else {
-            while generation == myGeneration { condition.wait() }
+        var sum = [Double](repeating: 0, count: values.count)
+        for part in exchange(rank: rank, ByteCoding.bytes(of: values)) {
+            let contribution: [Double] = ByteCoding.values(part)
+            for t in sum.indices { sum[t] += contribution[t] }
         }
-        let out = result
-        readers -= 1
-        if readers == 0 { condition.broadcast() }
-        return out
+        return sum
     }
 
     public struct Member: Communicator {
