@@ -33,6 +33,8 @@ public protocol Communicator: Sendable {
     func barrier()
     /// Bytes this process has sent through collectives so far (0 where nothing is sent).
     var bytesCommunicated: Int { get }
+    /// What carries the collectives, as run.json and `ranks-check` name it ("mpi", "single-process", …).
+    var backend: String { get }
 }
 
 extension Communicator {
@@ -70,6 +72,8 @@ extension Communicator {
 
     public var bytesCommunicated: Int { 0 }
 
+    public var backend: String { "threads" }
+
     /// Every rank's `values` concatenated in rank order (all ranks must pass the same count).
     package func allgather(_ values: [Double]) -> [Double] {
         if size == 1 { return values }
@@ -95,6 +99,7 @@ public struct SingleProcessCommunicator: Communicator {
     public init() {}
     public var rank: Int { 0 }
     public var size: Int { 1 }
+    public var backend: String { "single-process" }
     public func allreduceSum(_ buffer: inout [Double]) {}
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) {}
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Int128>) {}

@@ -160,6 +160,8 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     }
 
     /// Waits asleep (checking every millisecond), so ranks that wait for rank 0 leave its cores free.
+    public var backend: String { "mpi" }
+
     public func barrier() {
         if size == 1 { return }
         checkThread()

@@ -22,20 +22,10 @@ enum Ranks {
     static var isDistributed: Bool { communicator.size > 1 }
 
     /// "mpi" or "single-process".
-    static var backend: String {
-        #if TESSERA_MPI
-        if communicator is MPICommunicator { return "mpi" }
-        #endif
-        return "single-process"
-    }
+    static var backend: String { communicator.backend }
 
     /// Payload bytes this rank has sent through collectives so far (0 on one process).
-    static var bytesCommunicated: Int {
-        #if TESSERA_MPI
-        if let mpi = communicator as? MPICommunicator { return mpi.bytesCommunicated }
-        #endif
-        return 0
-    }
+    static var bytesCommunicated: Int { communicator.bytesCommunicated }
 
     /// Stops the job: under MPI, `tessera (rank R of N): message` on stderr and every rank stops
     /// (`mpirun` exits with `code`); else `error: message` on stderr and exit with `code`.

@@ -46,7 +46,7 @@ public struct SegmentationPipeline: Sendable {
         }
         spread.completeSpread(&result, allRows: input.audience.matrix)
         var run = try segment(input, result: result, fitSeconds: fitSeconds)
-        run.ranks = RanksRecord(count: communicator.size, backend: String(describing: type(of: communicator)).contains("MPI") ? "mpi" : "threads",
+        run.ranks = RanksRecord(count: communicator.size, backend: communicator.backend,
                                 rowsPerRank: share.rowsPerRank, bytesPerRank: share.bytesPerRank, inputBytesPerRank: inputBytes,
                                 blockRows: blockRows,
                                 bytesCommunicated: bytes, bytesReducedPerIteration: result.reducedBytesPerIteration)
