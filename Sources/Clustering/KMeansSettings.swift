@@ -80,6 +80,9 @@ public struct KMeansSettings: Sendable, Equatable {
     public var space: KMeansSpace = .latent
     /// Latent dimensions; `nil` (the default) means `LatentSpace.automaticDimensions` (k + 8 to k + 23).
     public var spaceDimensions: Int? = nil
+    /// Profiles the latent directions are found on (default 65,536; 0: every profile): see
+    /// `LatentSpace.Settings.sampleRows`.
+    public var spaceSampleRows: Int = LatentSpace.Settings().sampleRows
     /// The split–merge step after Lloyd (`SplitMergeRefinement`, latent space only). Default on.
     public var refine: Bool = true
 

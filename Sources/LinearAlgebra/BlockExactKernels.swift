@@ -58,6 +58,38 @@ extension Communicator {
         return out
     }
 
+    /// The sparse rows of `x` (this rank's rows) with the given global indices, in the order given,
+    /// on every rank: each rank contributes the rows it holds (their columns and values, unchanged).
+    public func gatherRows(_ indices: [Int], from x: CSRMatrix, placement: RowPlacement) -> CSRMatrix {
+        let first = placement.firstRow, end = first + x.rowCount
+        let local = indices.enumerated().filter { $0.element >= first && $0.element < end }
+        if size == 1 { return x.gatherRows(local.map { $0.element - first }) }
+        let mine = x.gatherRows(local.map { $0.element - first })
+        let payload = ByteCoding.frame([ByteCoding.bytes(of: local.map { Int64($0.offset) }),
+                                        ByteCoding.bytes(of: mine.rowStart.map(Int64.init)),
+                                        ByteCoding.bytes(of: mine.columns), ByteCoding.bytes(of: mine.values)])
+        var slotRows = [(start: Int, count: Int, part: Int)](repeating: (0, 0, 0), count: indices.count)
+        var parts: [(cols: [Int32], vals: [Float])] = []
+        for (p, framed) in allgather(bytes: payload).enumerated() {
+            let fields = ByteCoding.unframe(framed)
+            let slots: [Int64] = ByteCoding.values(fields[0])
+            let starts: [Int64] = ByteCoding.values(fields[1])
+            parts.append((ByteCoding.values(fields[2]), ByteCoding.values(fields[3])))
+            for (q, t) in slots.enumerated() {
+                slotRows[Int(t)] = (Int(starts[q]), Int(starts[q + 1] - starts[q]), p)
+            }
+        }
+        var rowStart = [Int](repeating: 0, count: indices.count + 1)
+        for t in indices.indices { rowStart[t + 1] = rowStart[t] + slotRows[t].count }
+        var columns = [Int32](), values = [Float]()
+        columns.reserveCapacity(rowStart[indices.count]); values.reserveCapacity(rowStart[indices.count])
+        for slot in slotRows {
+            columns.append(contentsOf: parts[slot.part].cols[slot.start..<(slot.start + slot.count)])
+            values.append(contentsOf: parts[slot.part].vals[slot.start..<(slot.start + slot.count)])
+        }
+        return CSRMatrix(unchecked: indices.count, columnCount: x.columnCount, rowStart: rowStart, columns: columns, values: values)
+    }
+
     /// The exact sum over ranks of per-row scalars (`values` holds this rank's rows).
     public func exactSum(_ values: UnsafeBufferPointer<Float>) -> Double {
         var total = ExactSum(count: 1)
@@ -119,6 +151,24 @@ extension DenseMatrix {
         var out = DenseMatrix(rowCount: r, columnCount: r)
         for i in 0..<r { for j in i..<r { let v = Float(total.double(at: i * r + j)); out[i, j] = v; out[j, i] = v } }
         return out
+    }
+
+    /// Σᵢ aᵢc² for every column c over all ranks' rows, block by block, exactly.
+    package func columnSquaredNormsExact(blockRows: Int, communicator: Communicator) -> [Double] {
+        let r = columnCount
+        var total = ExactSum(count: r)
+        var partial = [Double](repeating: 0, count: r)
+        values.withUnsafeBufferPointer { v in
+            for range in RowBlocks.ranges(count: rowCount, blockRows: blockRows) {
+                for c in 0..<r { partial[c] = 0 }
+                for i in range {
+                    for c in 0..<r { let x = Double(v[i * r + c]); partial[c] += x * x }
+                }
+                total.add(partial)
+            }
+        }
+        communicator.allreduce(&total)
+        return (0..<r).map { total.double(at: $0) }
     }
 
     /// A·B (B small and replicated) computed block by block, so a row's result never depends on

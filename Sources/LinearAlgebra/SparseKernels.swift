@@ -143,6 +143,40 @@ extension CSRMatrix {
         }}}}}
     }
 
+    /// `X·B` for a dense d×k matrix B of any width, on the padded SIMD kernel: B is copied once into
+    /// a table padded to 16 columns, and each row's padded result is trimmed to k as it is written.
+    /// Row-parallel over fixed chunks: the same result on any number of threads.
+    /// - Complexity: O(nnz · ⌈k/16⌉·16).
+    package func timesPadded(_ b: DenseMatrix) -> DenseMatrix {
+        precondition(b.rowCount == columnCount)
+        let k = b.columnCount, blocks = (k + 15) / 16
+        var out = DenseMatrix(rowCount: rowCount, columnCount: k)
+        guard blocks > 0, rowCount > 0 else { return out }
+        var table = DenseMatrix(rowCount: b.rowCount, columnCount: blocks * 16)
+        for j in 0..<b.rowCount {
+            table.values.replaceSubrange((j * blocks * 16)..<(j * blocks * 16 + k), with: b.values[(j * k)..<((j + 1) * k)])
+        }
+        rowStart.withUnsafeBufferPointer { starts in
+        columns.withUnsafeBufferPointer { cols in
+        values.withUnsafeBufferPointer { vals in
+        table.values.withUnsafeBufferPointer { tv in
+        out.values.withUnsafeMutableBufferPointer { ov in
+            let ct = UnsafeRawPointer(tv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
+            let outBase = ov.baseAddress!
+            let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
+            let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
+            Parallel.forEachChunk(count: rowCount, chunkSize: Self.productChunkRows) { _, rows in
+                let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: blocks)
+                defer { scratch.deallocate() }
+                for i in rows {
+                    SparseKernels.accumulateRow(starts[i], starts[i + 1], colsBase, valsBase, ct, blocks, scratch)
+                    UnsafeMutableRawPointer(outBase + i * k).copyMemory(from: UnsafeRawPointer(scratch), byteCount: k * MemoryLayout<Float>.stride)
+                }
+            }
+        }}}}}
+        return out
+    }
+
     /// Row blocks of `transposeMultiplyPadded` (fixed, so the block-order sum is thread-count independent).
     package static let scatterBlocks = 4
 

@@ -57,6 +57,9 @@ struct ClusteringOptions: ParsableArguments {
     @Option(help: "k-means: dimensions of the latent space (default k + 8, rounded up so the SVD sketch fills a multiple of 16 columns).")
     var spaceDimensions: Int?
 
+    @Option(help: "k-means: profiles the latent directions are found on (default 65,536; 0: every profile). Larger inputs are projected through the directions found on a seeded sample of this many.")
+    var spaceSampleRows: Int = JobSpec().kmeans.spaceSampleRows
+
     @Flag(name: .customLong("no-refine"), help: "k-means: skip the split–merge step after Lloyd (for comparison).")
     var noRefine = false
 
@@ -91,6 +94,7 @@ struct ClusteringOptions: ParsableArguments {
         spec.kmeans.bounds = !noBounds
         spec.kmeans.space = space
         spec.kmeans.spaceDimensions = spaceDimensions
+        spec.kmeans.spaceSampleRows = spaceSampleRows
         spec.kmeans.refine = !noRefine
         spec.nmf.solver = solver
         spec.nmf.initialization = nmfInit

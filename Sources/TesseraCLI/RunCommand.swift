@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
         Keys: inputs, format, normalization {trim, nfkc, case_fold, strip_sigil, interest_hygiene}, pruning {min_df, max_df, \\
         max_vocabulary}, weighting, l2, duplicates, header, max_line_bytes, strict, method, k, seed, restarts, \\
         kmeans {init, init_trials, parallel_rounds, parallel_oversampling, algorithm, metric, max_iterations, \\
-        tolerance, bounds, batch_size, epochs, patience}, nmf {solver, init, max_iterations, tolerance, \\
+        tolerance, bounds, batch_size, epochs, patience, space, space_dimensions, space_sample_rows, refine}, nmf {solver, init, max_iterations, tolerance, \\
         check_every, svd_power_iterations, svd_oversampling, l1_w, l2_w, l1_h, l2_h}, stability, \\
         stability_sample, top_interests, insights {min_count, min_prevalence, prior_strength, confidence, \\
         top_interests, label_interests, min_segment_size}, assets, partners, aliases, out, assignments, \\

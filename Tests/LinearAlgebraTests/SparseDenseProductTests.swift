@@ -10,6 +10,22 @@ import LinearAlgebra
         #expect(Fixtures.maxDifference(got, expected) < 1e-4)
     }
 
+    /// The padded product of any width (the latent projection: r = 56 at k = 40, 120 at k = 100),
+    /// with empty rows, equals the naive product and does not depend on the thread count.
+    @Test(arguments: [1, 7, 16, 17, 56, 100])
+    func paddedProductOfAnyWidthMatchesNaiveProduct(width: Int) throws {
+        var dense = Fixtures.sparse(5_000, 90, density: 0.06, seed: 31).toDense()
+        for i in stride(from: 0, to: 5_000, by: 97) { for j in 0..<90 { dense[i, j] = 0 } }
+        let x = CSRMatrix(dense: dense)
+        let b = Fixtures.dense(90, width, seed: 32)
+        let one = Parallel.withThreads(1) { x.timesPadded(b) }
+        let two = Parallel.withThreads(2) { x.timesPadded(b) }
+        #expect(one == two)
+        #expect(one.rowCount == 5_000 && one.columnCount == width)
+        #expect(Fixtures.maxDifference(one, Fixtures.naiveProduct(dense, b)) < 1e-4)
+        #expect((0..<width).allSatisfy { one[0, $0] == 0 && one[97, $0] == 0 })
+    }
+
     @Test func transposeTimesMatchesNaiveProduct() throws {
         let x = Fixtures.sparse(5000, 60, density: 0.05, seed: 13)
         let b = Fixtures.dense(5000, 5, seed: 14)

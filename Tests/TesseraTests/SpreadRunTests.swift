@@ -51,6 +51,27 @@ import TesseraTestSupport
             if ranks > 1 { #expect(record.rowsPerRank.allSatisfy { $0 > 0 } && record.bytesCommunicated >= 0) }
         }
     }
+
+    /// The latent directions found on a sample (drawn by global row, gathered whole by every rank)
+    /// give the same segments on 1, 2 and 3 ranks as on one process.
+    @Test func sampledLatentSpaceGivesTheSameSegmentsOnAnyRanks() throws {
+        let root = SegmentationPipelineTests.folder()
+        var spec = try Self.spec(method: .kmeans, out: root + "/single")
+        spec.kmeans.spaceSampleRows = 512
+        spec.stability = 0
+        let single = try RowBlocks.$rows.withValue(Self.blockRows) {
+            try SegmentationPipeline(spec: spec, progress: ProgressReporter(mode: .quiet)).run().run
+        }
+        #expect(RunRecord(run: single, outputs: []).space.sampleRows == 512)
+        for ranks in [1, 2, 3] {
+            spec.out = root + "/ranks\(ranks)"
+            let run = try Self.runSpread(spec, ranks: ranks)
+            #expect(run.result.space == single.result.space)
+            for name in ["segments.json", "assignments.csv"] {
+                #expect(try Self.bytes(spec.out, name) == Self.bytes(root + "/single", name), "\(name) differs on \(ranks) ranks")
+            }
+        }
+    }
 }
 
 @Suite struct SpreadRowsTests {

@@ -156,6 +156,7 @@ extension JobSpec.KMeansOptions: Codable {
         case epochs, patience
         case space
         case spaceDimensions = "space_dimensions"
+        case spaceSampleRows = "space_sample_rows"
         case refine
     }
 
@@ -177,6 +178,7 @@ extension JobSpec.KMeansOptions: Codable {
         try c.update(&patience, .patience)
         try c.update(&space, .space)
         spaceDimensions = try c.decodeIfPresent(Int.self, forKey: .spaceDimensions) ?? spaceDimensions
+        try c.update(&spaceSampleRows, .spaceSampleRows)
         try c.update(&refine, .refine)
     }
 
@@ -196,6 +198,7 @@ extension JobSpec.KMeansOptions: Codable {
         try c.encode(patience, forKey: .patience)
         try c.encode(space, forKey: .space)
         try c.encodeIfPresent(spaceDimensions, forKey: .spaceDimensions)
+        try c.encode(spaceSampleRows, forKey: .spaceSampleRows)
         try c.encode(refine, forKey: .refine)
     }
 }

@@ -44,6 +44,7 @@ extension JobSpec {
         .init("kmeans.epochs", 1...10_000) { Double($0.kmeans.epochs) },
         .init("kmeans.patience", 1...100_000) { Double($0.kmeans.patience) },
         .init("kmeans.space_dimensions", 1...10_000) { $0.kmeans.spaceDimensions.map(Double.init) },
+        .init("kmeans.space_sample_rows", 0...Double(Int32.max)) { Double($0.kmeans.spaceSampleRows) },
         .init("nmf.max_iterations", 1...100_000) { Double($0.nmf.maxIterations) },
         .init("nmf.tolerance", 0...1) { $0.nmf.tolerance },
         .init("nmf.check_every", 1...100_000) { Double($0.nmf.checkEvery) },

@@ -106,6 +106,8 @@ public struct JobSpec: Sendable, Equatable {
         public var space = KMeansSettings().space
         /// Latent dimensions; nil: `LatentSpace.automaticDimensions` (k + 8 to k + 23).
         public var spaceDimensions: Int? = KMeansSettings().spaceDimensions
+        /// Profiles the latent directions are found on (default 65,536; 0: every profile).
+        public var spaceSampleRows = KMeansSettings().spaceSampleRows
         /// The split–merge step after Lloyd (default on).
         public var refine = KMeansSettings().refine
         public init() {}
@@ -187,6 +189,7 @@ extension JobSpec {
         s.miniBatchPatience = kmeans.patience
         s.space = kmeans.space
         s.spaceDimensions = kmeans.spaceDimensions
+        s.spaceSampleRows = kmeans.spaceSampleRows
         s.refine = kmeans.refine
         return s
     }

@@ -65,11 +65,13 @@ public struct KMeansMethod: SegmentationMethod {
         let start = clock.now
         progress.update(stage: "latent space", done: 0, total: 1, detail: "truncated SVD")
         let latent: LatentSpace, embedded: DenseMatrix
+        var fittedRows: Int?
         if let fixedSpace {
             latent = fixedSpace
             embedded = try fixedSpace.embed(matrix)
         } else {
-            (latent, embedded) = try LatentSpace.fit(matrix, k: settings.k, settings: latentSettings, communicator: communicator)
+            let found = try LatentSpace.fit(matrix, k: settings.k, settings: latentSettings, communicator: communicator)
+            (latent, embedded, fittedRows) = (found.space, found.embedded, found.fittedRows)
         }
         progress.finish(stage: "latent space")
         let spaceSeconds = (clock.now - start).inSeconds
@@ -113,6 +115,7 @@ public struct KMeansMethod: SegmentationMethod {
         fit.embeddedRows = embedded
         fit.refinement = refinement
         fit.spaceSeconds = spaceSeconds
+        fit.spaceFittedRows = fittedRows
         // Per Lloyd iteration: the k×r exact centroid sums (16-byte words), k counts and two counters.
         if communicator.size > 1 { fit.reducedBytesPerIteration = settings.k * latent.dimensions * 16 + settings.k * 8 + 16 }
         fit.prepareSeconds += spaceSeconds
@@ -142,6 +145,7 @@ public struct KMeansMethod: SegmentationMethod {
     private var latentSettings: LatentSpace.Settings {
         var s = LatentSpace.Settings()
         s.dimensions = settings.spaceDimensions
+        s.sampleRows = settings.spaceSampleRows
         s.seed = settings.seed
         return s
     }
@@ -166,7 +170,7 @@ public struct KMeansMethod: SegmentationMethod {
 
     public func preparingSpace(_ matrix: CSRMatrix, maxK: Int) throws -> any SegmentationMethod {
         guard space == .latent, fixedSpace == nil else { return self }
-        let (space, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings, communicator: communicator)
+        let (space, _, _) = try LatentSpace.fit(matrix, k: maxK, settings: latentSettings, communicator: communicator)
         var method = KMeansMethod(settings: settings, fixedSpace: space)
         method.communicator = communicator
         return method

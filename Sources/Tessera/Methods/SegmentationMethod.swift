@@ -111,6 +111,9 @@ public struct SegmentFit: Sendable {
     public var embeddedRows: DenseMatrix?
     /// Seconds spent finding the latent space (part of `prepareSeconds`).
     public var spaceSeconds: Double = 0
+    /// The rows the latent directions were found on (all rows, or the sample of
+    /// `LatentSpace.Settings.sampleRows`); nil when no space was fitted.
+    public var spaceFittedRows: Int?
     /// Bytes one iteration of the fit sums over ranks (0 on one process).
     public var reducedBytesPerIteration = 0
 

@@ -57,9 +57,12 @@ public struct RunRecord: Encodable, Sendable {
         /// Σσ² / ‖X‖²_F over the latent dimensions (nil for the interest space).
         public var explainedShare: Double?
         public var seconds: Double
+        /// The profiles the latent directions were found on (all rows, or a seeded sample).
+        public var sampleRows: Int?
         enum CodingKeys: String, CodingKey {
             case kind, dimensions, seconds
             case explainedShare = "explained_share"
+            case sampleRows = "sample_rows"
         }
     }
 
@@ -97,7 +100,8 @@ public struct RunRecord: Encodable, Sendable {
             let total = run.audience.matrix.values.reduce(0.0) { $0 + Double($1) * Double($1) }
             let kept = fitted.space.singularValues.reduce(0.0) { $0 + Double($1) * Double($1) }
             space = SpaceRecord(kind: "latent", dimensions: fitted.space.dimensions,
-                                explainedShare: total > 0 ? min(1, kept / total) : nil, seconds: run.result.spaceSeconds)
+                                explainedShare: total > 0 ? min(1, kept / total) : nil, seconds: run.result.spaceSeconds,
+                                sampleRows: run.result.spaceFittedRows)
         } else {
             space = SpaceRecord(kind: "interests", dimensions: run.audience.matrix.columnCount, explainedShare: nil, seconds: 0)
         }
