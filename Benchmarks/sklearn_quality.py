@@ -47,7 +47,7 @@ def emit(obj):
 
 
 # --------------------------------------------------------------------------
-# Tessera's profile cache (Sources/ProfileLoading/ProfileCache.swift, version 2)
+# Tessera's profile cache (Sources/ProfileLoading/ProfileCache.swift, versions 2 and 3)
 # --------------------------------------------------------------------------
 
 def read_cache(path):
@@ -56,8 +56,8 @@ def read_cache(path):
     if raw[:8] != b"TESSERA\0":
         raise SystemExit(f"{path} is not a Tessera profile cache")
     version, count = struct.unpack_from("<II", raw, 8)
-    if version != 2:
-        raise SystemExit(f"{path}: cache version {version}; this reader knows version 2")
+    if version not in (2, 3):  # version 3 only adds interest-hygiene keys to the meta JSON
+        raise SystemExit(f"{path}: cache version {version}; this reader knows versions 2 and 3")
     sections = {}
     for s in range(count):
         kind, _, offset, length = struct.unpack_from("<IIQQ", raw, 64 + 24 * s)

@@ -11,7 +11,8 @@ folding, pruning).
         `sklearn_kmeans.py prepare`, which sklearn_nmf.py and sklearn_kmeans.py
         read. Prints {"profiles", "interests", "nonzeros"} as JSON.
 
-Layout (ProfileCache.swift, version 2, little-endian): a 64-byte header
+Layout (ProfileCache.swift, versions 2 and 3, little-endian; version 3 only adds
+interest-hygiene keys to the meta JSON): a 64-byte header
 (`TESSERA\\0`, version UInt32, section count UInt32, payload length UInt64,
 CRC-32), a table of (kind UInt32, reserved 4 bytes, offset UInt64, length
 UInt64), then the sections: 1 meta (JSON with rowCount, columnCount), 2 row
@@ -30,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 MAGIC = b"TESSERA\0"
-VERSION = 2
+VERSIONS = (2, 3)
 HEADER, ENTRY = 64, 24
 META, ROW_START, COLUMNS, VALUES, PROFILE_IDS = 1, 2, 3, 4, 7
 
@@ -39,8 +40,8 @@ def _sections(raw, path):
     if raw[:8] != MAGIC:
         raise SystemExit(f"{path} is not a Tessera profile cache")
     version, count = struct.unpack_from("<II", raw, 8)
-    if version != VERSION:
-        raise SystemExit(f"{path} has cache version {version}; this reader knows version {VERSION}")
+    if version not in VERSIONS:
+        raise SystemExit(f"{path} has cache version {version}; this reader knows versions {VERSIONS}")
     expected = struct.unpack_from("<I", raw, 24)[0]
     actual = zlib.crc32(raw[:24] + b"\0\0\0\0" + raw[28:]) & 0xFFFFFFFF
     if actual != expected:
