@@ -14,7 +14,13 @@ import LinearAlgebra
 /// 3. moves the centres accordingly (the merged pair's centre goes to their weighted mean, the two
 ///    freed slots to the halves of the split segment) and runs Lloyd from there;
 /// 4. keeps the result only if the objective fell; otherwise retries the best single move once,
-///    and stops.
+///    and stops;
+/// 5. then tries up to `swaps` single moves that were priced as no gain (a split paired with the
+///    cheapest merge, priced to raise the objective by at most `swapMaxRise`), one at a time, each
+///    judged after a few Lloyd iterations and kept only if the objective fell; a kept swap's fit is
+///    finished by Lloyd. On real data, where segments blend into each other, the price taken before
+///    Lloyd moves the other centres is often wrong in sign; on well-separated segments no swap is
+///    priced near zero and none is tried.
 ///
 /// Everything is seeded per segment and round and reduced in a fixed order, so the outcome depends
 /// on the seed only, not on the thread count. Every move tried and kept is reported.
@@ -30,6 +36,19 @@ public enum SplitMergeRefinement {
         public var maxMovesPerRound = 8
         /// 2-means iterations when pricing a split (default 10).
         public var splitIterations = 10
+        /// Swaps tried once no split gains more than its merge costs (default 8): the best-priced
+        /// split paired with the cheapest merge, tried alone, in order of predicted change. The price
+        /// is taken before Lloyd moves the other centres, so a swap priced as a small loss can still
+        /// lower the objective; like every move it is kept only if the objective fell.
+        public var swaps = 8
+        /// Lloyd iterations a swap is judged on (default 10): a kept swap's fit is finished by Lloyd
+        /// to convergence at the end (which only lowers the objective further).
+        public var swapIterations = 10
+        /// Swaps priced to raise the objective by more than this share of it are not tried (default
+        /// 0.02). Measured: on the real sets (20 Newsgroups, Deezer, Last.fm) kept swaps were priced
+        /// between −0.03 % and +1.06 %; on the planted audiences every swap is priced above +4 % and
+        /// none is kept, so there the step costs nothing.
+        public var swapMaxRise = 0.02
         public init() {}
     }
 
@@ -41,8 +60,10 @@ public enum SplitMergeRefinement {
         /// Predicted objective change (merge cost − split gain, negative = better), before Lloyd.
         public var predictedChange: Double
         public var accepted: Bool
+        /// Tried as a swap (priced as no gain; see `Settings.swaps`).
+        public var swap: Bool = false
         enum CodingKeys: String, CodingKey {
-            case round, merged, split, accepted
+            case round, merged, split, accepted, swap
             case predictedChange = "predicted_change"
         }
     }
@@ -84,10 +105,13 @@ public enum SplitMergeRefinement {
         }
         var lloyd = kmeans
         lloyd.restarts = 1
+        // Swap candidates priced on the current best fit (nil once the fit has changed since).
+        var pendingSwaps: [Planned]?
         for round in 1...max(1, settings.maxRounds) {
             rounds = round
-            let planned = plan(data, labels: best.labels, centres: best.centres, round: round, seed: kmeans.seed,
-                               settings: settings, communicator: communicator)
+            let (planned, swaps) = plan(data, labels: best.labels, centres: best.centres, round: round, seed: kmeans.seed,
+                                        settings: settings, communicator: communicator, swaps: settings.swaps)
+            pendingSwaps = swaps
             guard !planned.isEmpty else { break }
             var attempts = [planned]
             if planned.count > 1 { attempts.append([planned[0]]) }
@@ -100,11 +124,51 @@ public enum SplitMergeRefinement {
                 moves += attempt.map { Move(round: round, merged: [$0.a, $0.b], split: $0.split, predictedChange: $0.change, accepted: accepted) }
                 if accepted {
                     best = candidate
+                    pendingSwaps = nil
                     improved = true
                     break
                 }
             }
             if !improved { break }
+        }
+        // Swaps: moves priced as no gain, tried one at a time; after a kept swap, the next are
+        // priced afresh from the new fit.
+        var swapsLeft = settings.swaps
+        var bounded = lloyd
+        bounded.maxIterations = max(1, settings.swapIterations)
+        var unfinished = false
+        while swapsLeft > 0 {
+            let candidates: [Planned]
+            if let pendingSwaps {
+                candidates = Array(pendingSwaps.prefix(swapsLeft))
+            } else {
+                rounds += 1
+                candidates = plan(data, labels: best.labels, centres: best.centres, round: rounds, seed: kmeans.seed,
+                                  settings: settings, communicator: communicator, swaps: swapsLeft).swaps
+            }
+            pendingSwaps = nil
+            var improved = false
+            for move in candidates where move.change <= settings.swapMaxRise * best.inertia {
+                swapsLeft -= 1
+                let candidate = try KMeans.fit(.dense(data), settings: bounded, communicator: communicator,
+                                               initialCentres: apply([move], to: best.centres))
+                iterations += candidate.iterations
+                let accepted = candidate.inertia < best.inertia * (1 - 1e-7)
+                moves.append(Move(round: rounds, merged: [move.a, move.b], split: move.split, predictedChange: move.change,
+                                  accepted: accepted, swap: true))
+                if accepted {
+                    best = candidate
+                    unfinished = !candidate.converged
+                    improved = true
+                    break
+                }
+            }
+            if !improved { break }
+        }
+        if unfinished {
+            let finished = try KMeans.fit(.dense(data), settings: lloyd, communicator: communicator, initialCentres: best.centres)
+            iterations += finished.iterations
+            if finished.inertia <= best.inertia { best = finished }
         }
         best.restartInertias = fit.restartInertias
         best.chosenRestart = fit.chosenRestart
@@ -131,8 +195,11 @@ public enum SplitMergeRefinement {
     /// Each segment's split is priced on its members at an even stride (at most `splitSampleRows`),
     /// counted in global row order; with rows spread over ranks the sampled rows are gathered, so the
     /// plan is the same on any number of ranks.
+    ///
+    /// Besides, up to `swaps` single moves whatever their price (`Settings.swaps`): for each of the
+    /// best splits its cheapest merge of two other segments, in order of predicted change.
     static func plan(_ data: DenseMatrix, labels: [Int32], centres: DenseMatrix, round: Int, seed: UInt64,
-                     settings: Settings, communicator: Communicator) -> [Planned] {
+                     settings: Settings, communicator: Communicator, swaps: Int) -> (moves: [Planned], swaps: [Planned]) {
         let k = centres.rowCount, r = centres.columnCount
         var localCounts = [Int](repeating: 0, count: k)
         for label in labels { localCounts[Int(label)] += 1 }
@@ -200,19 +267,27 @@ public enum SplitMergeRefinement {
         }
         merges.sort { $0.cost != $1.cost ? $0.cost < $1.cost : ($0.a, $0.b) < ($1.a, $1.b) }
         let splitOrder = (0..<k).filter { counts[$0] >= 2 }.sorted { gains[$0] != gains[$1] ? gains[$0] > gains[$1] : $0 < $1 }
+        func move(split s: Int, merge: (cost: Double, a: Int, b: Int)) -> Planned {
+            let na = Float(counts[merge.a]), nb = Float(counts[merge.b])
+            let mergedCentre = (0..<r).map { (na * centres[merge.a, $0] + nb * centres[merge.b, $0]) / (na + nb) }
+            return Planned(a: merge.a, b: merge.b, split: s, change: merge.cost - gains[s], mergedCentre: mergedCentre, halves: halves[s])
+        }
+        var single: [Planned] = []
+        for s in splitOrder.prefix(2 * swaps) where !halves[s].0.isEmpty {
+            guard let merge = merges.first(where: { $0.a != s && $0.b != s }) else { continue }
+            single.append(move(split: s, merge: merge))
+        }
+        single.sort { $0.change != $1.change ? $0.change < $1.change : $0.split < $1.split }
         var used = Set<Int>()
         var planned: [Planned] = []
         for s in splitOrder where !used.contains(s) {
             guard planned.count < settings.maxMovesPerRound else { break }
             guard let merge = merges.first(where: { !used.contains($0.a) && !used.contains($0.b) && $0.a != s && $0.b != s }) else { break }
             guard gains[s] > merge.cost else { break }
-            let na = Float(counts[merge.a]), nb = Float(counts[merge.b])
-            let mergedCentre = (0..<r).map { (na * centres[merge.a, $0] + nb * centres[merge.b, $0]) / (na + nb) }
-            planned.append(Planned(a: merge.a, b: merge.b, split: s, change: merge.cost - gains[s],
-                                   mergedCentre: mergedCentre, halves: halves[s]))
+            planned.append(move(split: s, merge: merge))
             used.formUnion([s, merge.a, merge.b])
         }
-        return planned
+        return (planned, Array(single.prefix(swaps)))
     }
 
     /// The centres after the planned moves: slot a ← the merged centre, slot b and slot split ← the halves.
