@@ -30,6 +30,9 @@ Metrics (one scoring process per dataset, sklearn_quality.py score, the same cod
   * largest-segment share; empty segments.
   * inertia in one common space: scikit-learn's LSA of the matrix (TruncatedSVD(r, random_state=0),
     unit rows); each tool's labels -> segment means there -> sum of squared distances.
+  * inertia in the space Tessera optimises (real sets, Tessera's k-means jobs): the profiles through
+    the model file's latent projection, unit rows; Tessera's labels there against KMeans(n_init=10)
+    of the same seed run in that same space.
   * twin pairs: segment pairs whose two heaviest interests (largest mean tf-idf weight) are the same
     set, for every tool; for Tessera also pairs whose segments.json `label` interests are the same set.
   * friendship co-assignment lift (Deezer, Last.fm): the fraction of friendship edges whose two ends
@@ -94,6 +97,9 @@ TESSERA_JOBS = {
     "nmf": ["--method", "nmf"],
 }
 SKLEARN_JOBS = ("raw", "lsa", "nmf")
+# Tessera jobs whose inertia is also measured in their own latent space (the model's projection),
+# against KMeans(n_init=10) run in that same space: on the real sets (the planted ones are large).
+OWN_SPACE_JOBS = ("default", "no-refine")
 METHODS = [  # (key, display name)
     ("tessera-default", "Tessera default (latent + split–merge)"),
     ("tessera-no-refine", "Tessera `--no-refine`"),
@@ -218,6 +224,10 @@ def tessera_job(tessera, data, k, seed, job, out_dir, keep):
     path = keep / f"tessera-{job}-seed{seed}.csv"
     shutil.copyfile(out_dir / "assignments.csv", path)
     result["files"] = {f"tessera-{job}": str(path)}
+    if (out_dir / "model.tessera").exists() and job in OWN_SPACE_JOBS:
+        model = keep / f"tessera-{job}-seed{seed}.model"
+        shutil.copyfile(out_dir / "model.tessera", model)
+        result["model"] = str(model)
     return result
 
 
@@ -251,7 +261,9 @@ def run_dataset(tessera, name, spec, seeds, scratch):
             result.update({"dataset": name, "seed": seed, "tool": tool, "job": job})
             runs.append(result)
             log(f"{name} seed {seed} {describe(result)}")
-    entries = [{"name": f"{key}-seed{run['seed']}", "path": path}
+    own_space = "planted" not in spec
+    entries = [{"name": f"{key}-seed{run['seed']}", "path": path, "seed": run["seed"]}
+               | ({"model": run["model"]} if own_space and run.get("model") else {})
                for run in runs if not run.get("failed") for key, path in run["files"].items()]
     score_spec = {"cache": data["cache"], "k": k, "dimensions": data["dimensions"], "space_seed": 0,
                   "truth": data["truth"], "friends": data["friends"], "oracle": "planted" in spec,
@@ -339,6 +351,9 @@ def summarise_dataset(dataset, seeds):
         for metric in METRICS:
             entry[metric] = spread([scores.get(f"{key}-seed{s}", {}).get(metric) for s in seeds])
         entry["fit"] = spread([fit_seconds(mine[s], key) for s in seeds if s in mine])
+        entry["inertia_own_vs_kmeans10"] = spread([
+            scores[f"{key}-seed{s}"]["inertia_own"] / scores[f"{key}-seed{s}"]["inertia_own_kmeans10"]
+            for s in seeds if scores.get(f"{key}-seed{s}", {}).get("inertia_own_kmeans10")])
         entry["inertia_vs_lsa10"] = spread([
             scores[f"{key}-seed{s}"]["inertia_common"] / scores[f"sklearn-lsa10-seed{s}"]["inertia_common"]
             for s in seeds if f"{key}-seed{s}" in scores and f"sklearn-lsa10-seed{s}" in scores
@@ -428,6 +443,13 @@ def judge(record):
                           "detail": f"Tessera / KMeans(n_init=10) median {ratio['median']:.4f} "
                                     f"({ratio['min']:.4f}–{ratio['max']:.4f}; ≤ 1 on "
                                     f"{sum(1 for v in ratio['values'] if v <= 1)} of {ratio['n']} seeds)"})
+        own = d.get("inertia_own_vs_kmeans10")
+        if own:
+            goals.append({"goal": f"{name}: inertia ≤ KMeans(n_init=10) in the space Tessera optimises (its latent space)",
+                          "met": own["median"] <= 1.0,
+                          "detail": f"Tessera / KMeans(n_init=10) median {own['median']:.4f} "
+                                    f"({own['min']:.4f}–{own['max']:.4f}; ≤ 1 on "
+                                    f"{sum(1 for v in own['values'] if v <= 1)} of {own['n']} seeds)"})
         r = s["ratios"]
         if r["default_over_old"]:
             goals.append({"goal": f"{name}: fit ≤ 2× the old default's", "met": r["default_over_old"]["median"] <= 2,
@@ -494,7 +516,11 @@ def render_dataset(name, dataset, summary):
         head += ["NMI", "ARI"]
         if planted:
             head += ["NMI single", "ARI single"]
-    head += ["largest", "inertia ÷ KMeans n_init=10 (LSA space)", "twin pairs (heaviest 2)"]
+    own = any(summary[key].get("inertia_own_vs_kmeans10") for key, _ in METHODS)
+    head += ["largest", "inertia ÷ KMeans n_init=10 (LSA space)"]
+    if own:
+        head += ["inertia ÷ KMeans n_init=10 (Tessera's latent space)"]
+    head += ["twin pairs (heaviest 2)"]
     if friends:
         head += ["friends lift"]
     head += ["fit (s)"]
@@ -507,6 +533,8 @@ def render_dataset(name, dataset, summary):
             if planted:
                 row += [cell(e, "nmi_single", q4), cell(e, "ari_single", q4)]
         row += [cell(e, "largest_share", pct, 100), cell(e, "inertia_vs_lsa10", q4)]
+        if own:
+            row += [cell(e, "inertia_own_vs_kmeans10", q4)]
         twins = cell(e, "heavy_pairs", count)
         if e.get("label_pairs"):
             twins += f" · label {cell(e, 'label_pairs', count)}"
@@ -574,6 +602,9 @@ def render(record):
              "segment share; **inertia in one common space** — scikit-learn's LSA of the matrix "
              "(`TruncatedSVD(r, random_state=0)`, unit rows), each tool's labels → segment means there → sum of "
              "squared distances, shown as a ratio to KMeans(n_init=10) of the same seed (< 1: lower than it); "
+             "on the real sets also **inertia in Tessera's own latent space** (the profiles through the model "
+             "file's projection, unit rows, as Tessera embeds them): Tessera's labels there ÷ KMeans(n_init=10) of the "
+             "same seed run in that same space; "
              "**twin pairs**: segment pairs whose two heaviest interests (largest mean tf-idf weight) are the same set "
              "(for Tessera also pairs whose segments.json `label` interests are the same set); **friends lift**: share "
              "of friendship edges with both ends in one segment ÷ Σ share² (chance); fit time: Tessera run.json "

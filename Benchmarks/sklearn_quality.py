@@ -226,6 +226,24 @@ def segment_means(Z, labels, k):
     return sums / np.maximum(counts, 1)[:, None], counts
 
 
+def model_projection(path):
+    """The d×r latent projection stored in a Tessera model file (SegmentModel.swift, version 3)."""
+    raw = Path(path).read_bytes()
+    if raw[:8] != b"TSMODEL\0":
+        raise SystemExit(f"{path} is not a Tessera model")
+    version, k = struct.unpack_from("<II", raw, 8)
+    d, json_length = struct.unpack_from("<QQ", raw, 16)
+    if version != 3:
+        raise SystemExit(f"{path}: model version {version}; this reader knows version 3")
+    offset = 32 + json_length
+    offset += (-offset) % 4
+    offset += 4 * k * d
+    (r,) = struct.unpack_from("<Q", raw, offset)
+    if r == 0:
+        raise SystemExit(f"{path}: the model has no latent space")
+    return np.frombuffer(raw, dtype="<f4", count=d * r, offset=offset + 8).reshape(d, r)
+
+
 def common_inertia(Z, labels):
     """Sum of squared distances of each row to its segment's mean, float64."""
     k = int(labels.max()) + 1
@@ -302,7 +320,16 @@ def score(args):
         return m
 
     for entry in spec["entries"]:
-        result["entries"][entry["name"]] = metrics(read_labels_file(entry["path"], ids))
+        labels = read_labels_file(entry["path"], ids)
+        result["entries"][entry["name"]] = m = metrics(labels)
+        if entry.get("model") and (labels >= 0).all():
+            # The space the fit optimised: the profiles through the model's latent projection, unit
+            # rows (as Tessera embeds them), with KMeans(n_init=10) of the same seed run there.
+            Zt = np.asarray(X @ model_projection(entry["model"]), dtype=np.float64)
+            Zt /= np.maximum(np.linalg.norm(Zt, axis=1), 1e-300)[:, None]
+            reference = KMeans(k, n_init=10, random_state=int(entry["seed"])).fit(Zt)
+            m["inertia_own"] = common_inertia(Zt, labels)
+            m["inertia_own_kmeans10"] = common_inertia(Zt, reference.labels_.astype(np.int64))
     if spec.get("oracle") and truth is not None:
         # KMeans started at the true segment means (raw tf-idf rows, as the tools' input): the best a
         # single-membership method can do against the primary segment when some profiles are mixed.
