@@ -89,6 +89,7 @@ public struct LatentSpace: Sendable, Equatable {
             var rng = SeededGenerator(seed: settings.seed, stream: 0x4C41_5453_414D)
             let chosen = Initializer.randomRows(count: m, from: rows, rng: &rng).sorted()
             let sample = communicator.gatherRows(chosen, from: x, placement: placement)
+            svdSettings.leftVectors = false
             let svd = try TruncatedSVD(sample, rank: r, settings: svdSettings)
             var embedded = x.timesPadded(svd.vt.transposed())
             // Each direction's weight over every row (‖X·v‖, exact over ranks), largest first.

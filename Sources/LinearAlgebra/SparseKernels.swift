@@ -144,36 +144,29 @@ extension CSRMatrix {
     }
 
     /// `X·B` for a dense d×k matrix B of any width, on the padded SIMD kernel: B is copied once into
-    /// a table padded to 16 columns, and each row's padded result is trimmed to k as it is written.
+    /// a table padded to 16 columns, and the padded product is trimmed to k columns.
     /// Row-parallel over fixed chunks: the same result on any number of threads.
     /// - Complexity: O(nnz · ⌈k/16⌉·16).
     package func timesPadded(_ b: DenseMatrix) -> DenseMatrix {
         precondition(b.rowCount == columnCount)
-        let k = b.columnCount, blocks = (k + 15) / 16
-        var out = DenseMatrix(rowCount: rowCount, columnCount: k)
-        guard blocks > 0, rowCount > 0 else { return out }
-        var table = DenseMatrix(rowCount: b.rowCount, columnCount: blocks * 16)
-        for j in 0..<b.rowCount {
-            table.values.replaceSubrange((j * blocks * 16)..<(j * blocks * 16 + k), with: b.values[(j * k)..<((j + 1) * k)])
+        let k = b.columnCount, kp = (k + 15) / 16 * 16
+        guard kp != k else {
+            var out = DenseMatrix(rowCount: rowCount, columnCount: k)
+            multiplyPadded(b, into: &out)
+            return out
         }
-        rowStart.withUnsafeBufferPointer { starts in
-        columns.withUnsafeBufferPointer { cols in
-        values.withUnsafeBufferPointer { vals in
-        table.values.withUnsafeBufferPointer { tv in
-        out.values.withUnsafeMutableBufferPointer { ov in
-            let ct = UnsafeRawPointer(tv.baseAddress!).assumingMemoryBound(to: SIMD16<Float>.self)
-            let outBase = ov.baseAddress!
-            let colsBase = cols.baseAddress ?? UnsafePointer(bitPattern: 16)!
-            let valsBase = vals.baseAddress ?? UnsafePointer(bitPattern: 16)!
-            Parallel.forEachChunk(count: rowCount, chunkSize: Self.productChunkRows) { _, rows in
-                let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: blocks)
-                defer { scratch.deallocate() }
-                for i in rows {
-                    SparseKernels.accumulateRow(starts[i], starts[i + 1], colsBase, valsBase, ct, blocks, scratch)
-                    UnsafeMutableRawPointer(outBase + i * k).copyMemory(from: UnsafeRawPointer(scratch), byteCount: k * MemoryLayout<Float>.stride)
-                }
+        var table = DenseMatrix(rowCount: b.rowCount, columnCount: kp)
+        for j in 0..<b.rowCount {
+            table.values.replaceSubrange((j * kp)..<(j * kp + k), with: b.values[(j * k)..<((j + 1) * k)])
+        }
+        var padded = DenseMatrix(rowCount: rowCount, columnCount: kp)
+        multiplyPadded(table, into: &padded)
+        var out = DenseMatrix(rowCount: rowCount, columnCount: k)
+        padded.values.withUnsafeBufferPointer { p in
+            out.values.withUnsafeMutableBufferPointer { o in
+                for i in 0..<rowCount { (o.baseAddress! + i * k).update(from: p.baseAddress! + i * kp, count: k) }
             }
-        }}}}}
+        }
         return out
     }
 

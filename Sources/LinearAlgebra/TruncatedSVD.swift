@@ -2,8 +2,9 @@ import Foundation
 
 /// A truncated SVD of a sparse n×d matrix by the randomized range finder (Halko, Martinsson & Tropp
 /// 2011), run on the interest side: Z = Ω (d×l Gaussian, l = k + oversampling rounded up to 16), then
-/// power iterations Z ← basis(Xᵀ·(X·Z)) with each basis from `LAPACKE_sgeqrf`/`sorgqr` on the small
-/// d×l matrix; finally B = X·Z and the SVD of the small l×l Gram matrix BᵀB (`LAPACKE_sgesdd`) gives
+/// power iterations Z ← basis(Xᵀ·(X·Z)) with each basis from Cholesky QR on the d×l matrix
+/// (`LAPACK.orthonormalBasisCholesky`; Householder `sgeqrf`/`sorgqr` when it is too ill-conditioned);
+/// finally B = X·Z and the SVD of the small l×l Gram matrix BᵀB (`LAPACKE_sgesdd`) gives
 /// X ≈ U·S·Vᵀ with U = B·V_B·S⁻¹ and V = Z·V_B. Only sparse×dense products touch X, and no n×l matrix
 /// is ever factorised (n is the large side for audiences).
 ///
@@ -27,6 +28,9 @@ public struct TruncatedSVD: Sendable {
         /// basis when the spectrum decays slowly.
         public var powerIterations = 4
         public var seed: UInt64 = 0
+        /// Compute U (default true). Without it `u` is empty (0×k): for callers that need only the
+        /// directions (a space fitted on a sample and applied to every row), it saves an n×l·l×k product.
+        public var leftVectors = true
         public init() {}
     }
 
@@ -66,12 +70,12 @@ public struct TruncatedSVD: Sendable {
                 rng.fillGaussian(UnsafeMutableBufferPointer(start: base + rows.lowerBound * l, count: rows.count * l))
             }
         }
-        z = try LAPACK.orthonormalBasis(z)
+        z = try LAPACK.orthonormalBasisCholesky(z)
         var y = DenseMatrix(rowCount: localRows, columnCount: l)
         for _ in 0..<(settings.powerIterations + 1) {
             x.multiplyPadded(z, into: &y)                 // n×l
             z = x.transposeMultiplyExact(y, blockRows: blockRows, communicator: communicator)   // d×l = Xᵀ·X·Z
-            z = try LAPACK.orthonormalBasis(z)
+            z = try LAPACK.orthonormalBasisCholesky(z)
         }
         x.multiplyPadded(z, into: &y)                     // B = X·Z, n×l
         let gram = y.gramExact(blockRows: blockRows, communicator: communicator)   // BᵀB, l×l
@@ -85,7 +89,8 @@ public struct TruncatedSVD: Sendable {
                 vbScaled[r, c] = sigma[c] > 0 ? small.u[r, c] / sigma[c] : 0
             }
         }
-        let u = y.timesBlockwise(vbScaled, blockRows: blockRows)   // n×k
+        let u = settings.leftVectors ? y.timesBlockwise(vbScaled, blockRows: blockRows)   // n×k
+            : DenseMatrix(rowCount: 0, columnCount: k)
         let vt = try BLAS.product(vbk, transposeA: true, z, transposeB: true)   // k×d = (Z·V_B)ᵀ
         self.u = u
         self.singularValues = Array(sigma.prefix(k))

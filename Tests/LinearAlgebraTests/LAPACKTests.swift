@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import LinearAlgebra
 
@@ -37,6 +38,29 @@ import LinearAlgebra
         // Q Qᵀ A = A: the columns of A lie in the span of Q.
         let projected = Fixtures.naiveProduct(q, Fixtures.naiveProduct(q.transposed(), a))
         #expect(Fixtures.maxDifference(projected, a) < 1e-4)
+    }
+
+    /// Cholesky QR (twice) gives an orthonormal basis of the same span: on a well-conditioned sketch,
+    /// on one whose columns span six orders of magnitude (the Householder fallback), and on one with a
+    /// repeated column (rank-deficient).
+    @Test(arguments: ["plain", "graded", "repeated"])
+    func choleskyBasisSpansTheColumns(kind: String) throws {
+        var a = Fixtures.dense(6_000, 48, seed: 23)
+        if kind == "graded" { for i in 0..<6_000 { for j in 0..<48 { a[i, j] *= Float(pow(10, -Double(j) / 8)) } } }
+        if kind == "repeated" { for i in 0..<6_000 { a[i, 47] = a[i, 3] } }
+        let q = try LAPACK.orthonormalBasisCholesky(a)
+        #expect(q.rowCount == 6_000 && q.columnCount == 48)
+        let gram = Fixtures.naiveProduct(q.transposed(), q)
+        if kind != "repeated" {
+            #expect(Fixtures.maxDifference(gram, .identity(48)) < 1e-4)
+        } else {
+            // A rank-47 input: Householder's basis is still orthonormal in the columns it spans.
+            #expect((0..<47).allSatisfy { abs(gram[$0, $0] - 1) < 1e-4 })
+        }
+        let projected = Fixtures.naiveProduct(q, Fixtures.naiveProduct(q.transposed(), a))
+        let scale = a.values.map(abs).max() ?? 1
+        #expect(Fixtures.maxDifference(projected, a) < 1e-4 * scale)
+        #expect(throws: LinearAlgebraError.self) { try LAPACK.orthonormalBasisCholesky(Fixtures.dense(3, 5, seed: 1)) }
     }
 
     @Test func orthonormalBasisNeedsTallMatrices() {
