@@ -579,7 +579,7 @@ def render(record):
     lines = [BEGIN, "## Segment quality", "",
              f"- Date: {record['date_utc']} · seeds {', '.join(map(str, seeds))} (the k-means / NMF seed; data fixed) · "
              f"raw measurements: `runs/{record['raw_file']}` · benchmark wall time {record['wall_minutes']:.0f} min",
-             *([f"- Merged from earlier runs of the same binary: "
+             *([f"- Merged from earlier runs (the same binary unless a note says otherwise): "
                 + "; ".join(f"`runs/{m['raw_file']}` ({m['date_utc']}, seeds {', '.join(map(str, m['seeds']))}: "
                             f"{', '.join(m['datasets'])})" for m in record["merged_from"])]
                if record.get("merged_from") else []),
@@ -695,6 +695,7 @@ def main(argv=None):
             record["wall_minutes"] = (time.perf_counter() - started) / 60
             raw_path.write_text(json.dumps(record, indent=1), encoding="utf-8")
     merge(record, args.merge)
+    record["notes"] = list(args.note)
     finish(record, raw_path)
     return 0
 
