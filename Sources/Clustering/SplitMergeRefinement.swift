@@ -111,6 +111,20 @@ public enum SplitMergeRefinement {
         }
         var lloyd = kmeans
         lloyd.restarts = 1
+        var bounded = lloyd
+        bounded.maxIterations = max(1, settings.swapIterations)
+        /// Runs Lloyd (`settings`) from `best` with `attempt` applied, records the moves, and keeps the
+        /// result if it lowered the objective.
+        func tryMoves(_ attempt: [Planned], round: Int, swap: Bool, settings: KMeansSettings) throws -> Bool {
+            let candidate = try KMeans.fit(.dense(data), settings: settings, communicator: communicator,
+                                           initialCentres: apply(attempt, to: best.centres))
+            iterations += candidate.iterations
+            let accepted = candidate.inertia < best.inertia * (1 - 1e-7)
+            moves += attempt.map { Move(round: round, merged: [$0.a, $0.b], split: $0.split, predictedChange: $0.change,
+                                        accepted: accepted, swap: swap) }
+            if accepted { best = candidate }
+            return accepted
+        }
         // Swap candidates priced on the current best fit (nil once the fit has changed since).
         var pendingSwaps: [Planned]?
         for round in 1...max(1, settings.maxRounds) {
@@ -123,13 +137,7 @@ public enum SplitMergeRefinement {
             if planned.count > 1 { attempts.append([planned[0]]) }
             var improved = false
             for attempt in attempts {
-                let candidate = try KMeans.fit(.dense(data), settings: lloyd, communicator: communicator,
-                                               initialCentres: apply(attempt, to: best.centres))
-                iterations += candidate.iterations
-                let accepted = candidate.inertia < best.inertia * (1 - 1e-7)
-                moves += attempt.map { Move(round: round, merged: [$0.a, $0.b], split: $0.split, predictedChange: $0.change, accepted: accepted) }
-                if accepted {
-                    best = candidate
+                if try tryMoves(attempt, round: round, swap: false, settings: lloyd) {
                     pendingSwaps = nil
                     improved = true
                     break
@@ -139,11 +147,8 @@ public enum SplitMergeRefinement {
         }
         // Swaps: moves priced as no gain, tried one at a time; after a kept swap, the next are
         // priced afresh from the new fit.
-        let rowsTimesK = communicator.placement(localRows: data.rowCount).totalRows * k
-        var swapsLeft = min(settings.swaps, max(1, settings.swapWork / max(1, rowsTimesK)))
-        if settings.swaps <= 0 { swapsLeft = 0 }
-        var bounded = lloyd
-        bounded.maxIterations = max(1, settings.swapIterations)
+        let rowsTimesK = max(1, best.sizes.reduce(0, +) * k)   // sizes count every rank's rows
+        var swapsLeft = settings.swaps <= 0 ? 0 : min(settings.swaps, max(1, settings.swapWork / rowsTimesK))
         var unfinished = false
         while swapsLeft > 0 {
             let candidates: [Planned]
@@ -158,15 +163,8 @@ public enum SplitMergeRefinement {
             var improved = false
             for move in candidates where move.change <= settings.swapMaxRise * best.inertia {
                 swapsLeft -= 1
-                let candidate = try KMeans.fit(.dense(data), settings: bounded, communicator: communicator,
-                                               initialCentres: apply([move], to: best.centres))
-                iterations += candidate.iterations
-                let accepted = candidate.inertia < best.inertia * (1 - 1e-7)
-                moves.append(Move(round: rounds, merged: [move.a, move.b], split: move.split, predictedChange: move.change,
-                                  accepted: accepted, swap: true))
-                if accepted {
-                    best = candidate
-                    unfinished = !candidate.converged
+                if try tryMoves([move], round: rounds, swap: true, settings: bounded) {
+                    unfinished = !best.converged
                     improved = true
                     break
                 }

@@ -63,8 +63,8 @@ extension Communicator {
     public func gatherRows(_ indices: [Int], from x: CSRMatrix, placement: RowPlacement) -> CSRMatrix {
         let first = placement.firstRow, end = first + x.rowCount
         let local = indices.enumerated().filter { $0.element >= first && $0.element < end }
-        if size == 1 { return x.gatherRows(local.map { $0.element - first }) }
         let mine = x.gatherRows(local.map { $0.element - first })
+        if size == 1 { return mine }
         let payload = ByteCoding.frame([ByteCoding.bytes(of: local.map { Int64($0.offset) }),
                                         ByteCoding.bytes(of: mine.rowStart.map(Int64.init)),
                                         ByteCoding.bytes(of: mine.columns), ByteCoding.bytes(of: mine.values)])

@@ -38,8 +38,7 @@ package enum LAPACK {
     /// than 10³, or G not positive definite), it falls back to `orthonormalBasis`.
     package static func orthonormalBasisCholesky(_ a: DenseMatrix) throws -> DenseMatrix {
         let m = a.rowCount, n = a.columnCount
-        guard m >= n else { throw LinearAlgebraError.shapeMismatch("orthonormalBasis needs rows ≥ columns, got \(m)×\(n)") }
-        guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("QR input") }
+        try checkBasisInput(a)
         guard n > 0, m > 0 else { return a }
         _ = BLASThreads.singleThreaded
         var q = a
@@ -69,13 +68,20 @@ package enum LAPACK {
         return q
     }
 
+    /// What both basis routines need: a tall (m ≥ n), finite A.
+    private static func checkBasisInput(_ a: DenseMatrix) throws {
+        guard a.rowCount >= a.columnCount else {
+            throw LinearAlgebraError.shapeMismatch("orthonormalBasis needs rows ≥ columns, got \(a.rowCount)×\(a.columnCount)")
+        }
+        guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("QR input") }
+    }
+
     /// An orthonormal basis Q (m×n, m ≥ n) of the column space of A, from its QR factorisation
     /// (`LAPACKE_sgeqrf` then `LAPACKE_sorgqr`).
     package static func orthonormalBasis(_ a: DenseMatrix) throws -> DenseMatrix {
         _ = BLASThreads.singleThreaded
         let m = a.rowCount, n = a.columnCount
-        guard m >= n else { throw LinearAlgebraError.shapeMismatch("orthonormalBasis needs rows ≥ columns, got \(m)×\(n)") }
-        guard a.isFinite else { throw LinearAlgebraError.nonFiniteValue("QR input") }
+        try checkBasisInput(a)
         var q = a
         guard n > 0 else { return q }
         var tau = [Float](repeating: 0, count: n)
